@@ -1,0 +1,38 @@
+package store
+
+// Options configures a Store. The zero value, and a nil *Options, give a
+// store with the defaults below.
+type Options struct {
+	// Notify, when not nil, is called after every write with the Redis
+	// keyspace event it causes: class is 'g' (generic: del, expire,
+	// rename_from, rename_to, persist, copy_to), '$' (string: set, incrby,
+	// incrbyfloat, append, setrange), 'h' (hash: hset, hdel, hincrby,
+	// hincrbyfloat) or 'x' (expired), and event is Redis's event name. It is
+	// called outside the store's locks, in the writer's goroutine (the
+	// sweeper's for expired keys), in commit order for a given key. A
+	// pubsub.Broker's KeyspaceNotifier has this signature. Nil means no
+	// notifications, at no cost.
+	Notify func(class byte, event, key string)
+
+	// FeedBacklog is the number of bytes of recent effects the mutation feed
+	// keeps once it is started (see [Store.Feed]); readers that fall further
+	// behind get [ErrFeedTruncated]. Zero means 16 MiB.
+	FeedBacklog int
+
+	// shards overrides the shard count in tests (see export_test.go).
+	shards int
+}
+
+const defaultFeedBacklog = 16 << 20
+
+// withDefaults returns a copy of o (which may be nil) with defaults applied.
+func (o *Options) withDefaults() Options {
+	var c Options
+	if o != nil {
+		c = *o
+	}
+	if c.FeedBacklog <= 0 {
+		c.FeedBacklog = defaultFeedBacklog
+	}
+	return c
+}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"math"
+	"math/bits"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+	"github.com/google/btree"
+)
+
+// Store is an in-memory keyspace of strings and hashes with Redis semantics.
+// It is safe for concurrent use by any number of goroutines. The zero value
+// is not usable: create one with [New] and release it with [Store.Close].
+type Store struct {
+	shards []shard
+	shift  uint // 64 - log2(len(shards)): the top bits of a key's hash pick its shard
+
+	notify      func(class byte, event, key string)
+	feedBacklog int
+	feed        atomic.Pointer[Feed] // nil until the first consumer asks for it
+
+	closed    atomic.Bool
+	closeOnce sync.Once
+	quit      chan struct{}
+	wg        sync.WaitGroup
+	sweepers  []sweeper
+	cmds      atomic.Uint64 // commands that lock no single shard (Keys, FlushAll, ...)
+}
+
+// shard is one lock's worth of the keyspace.
+type shard struct {
+	mu sync.RWMutex
+	// Guarded by mu.
+	m       map[string]value
+	ttl     *btree.BTreeG[ttlItem] // the keys that have a deadline, ordered by (deadline, key)
+	peak    int                    // largest len(m) since m was last rebuilt; see shrinkLocked
+	scratch []byte                 // effect encoding buffer for transactions holding this shard
+
+	// Counters, updated without the lock.
+	hits, misses, cmds, expired atomic.Uint64
+
+	_ [64]byte // keeps the next shard's lock off this shard's counters' cache line
+}
+
+// ttlItem is an entry of a shard's expiry index.
+type ttlItem struct {
+	at  int64 // unix ms
+	key string
+}
+
+func lessTTL(a, b ttlItem) bool {
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.key < b.key
+}
+
+// New returns an empty Store. opts may be nil; New does not keep or modify it.
+func New(opts *Options) (*Store, error) {
+	o := opts.withDefaults()
+	n := o.shards
+	if n <= 0 {
+		// Shards are a power of two so that the top bits of a key's hash
+		// pick one. 32 per P keeps two goroutines on different locks almost
+		// always, and each shard small enough that Scan's per-call work
+		// (one pass over a shard) stays short; 64 is the floor.
+		n = max(64, 32*runtime.GOMAXPROCS(0))
+	}
+	n = 1 << bits.Len(uint(n-1))
+	n = min(n, maxShards)
+	s := &Store{
+		shards:      make([]shard, n),
+		shift:       uint(64 - bits.TrailingZeros(uint(n))),
+		notify:      o.Notify,
+		feedBacklog: o.FeedBacklog,
+		quit:        make(chan struct{}),
+	}
+	if n == 1 {
+		s.shift = 63 // a uint64 shifted by 64 is 0 in Go, but be explicit
+	}
+	for i := range s.shards {
+		s.shards[i].m = make(map[string]value)
+	}
+	w := min(runtime.GOMAXPROCS(0), n)
+	s.sweepers = make([]sweeper, w)
+	for i := range s.sweepers {
+		sw := &s.sweepers[i]
+		sw.wake = make(chan struct{}, 1)
+		sw.next.Store(math.MaxInt64)
+		s.goroutine(func() { s.sweep(i) })
+	}
+	return s, nil
+}
+
+// maxShards bounds the shard count (transactions keep a bitset of them).
+const maxShards = 1024
+
+// goroutine starts f as a goroutine that Close waits for.
+func (s *Store) goroutine(f func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+}
+
+// Close stops the store's background goroutines and makes every later call
+// fail with [ErrClosed]. It is idempotent: later calls return nil. Close does
+// not wait for calls in progress in other goroutines.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		close(s.quit)
+		s.wg.Wait()
+		if f := s.feed.Load(); f != nil {
+			f.close()
+		}
+	})
+	return nil
+}
+
+func (s *Store) index(key string) int {
+	if len(s.shards) == 1 {
+		return 0
+	}
+	return int(xxhash.Sum64String(key) >> s.shift)
+}
+
+func (s *Store) shardOf(key string) *shard { return &s.shards[s.index(key)] }
+
+// nowMs is the store's clock: unix milliseconds from time.Now, so that a
+// store created inside a testing/synctest bubble runs on the bubble's fake
+// clock.
+func nowMs() int64 { return time.Now().UnixMilli() }
+
+// Stats is a point-in-time summary of a Store, like the keyspace and stats
+// sections of Redis's INFO. Counters are totals since New.
+type Stats struct {
+	Keys     int64  // keys held, including expired keys not yet removed (DBSIZE)
+	Expires  int64  // keys with a deadline
+	Hits     uint64 // reads of a key that was there (keyspace_hits)
+	Misses   uint64 // reads of a key that was not (keyspace_misses)
+	Expired  uint64 // keys removed because their deadline passed (expired_keys)
+	Commands uint64 // commands processed (total_commands_processed)
+}
+
+// Stats returns the store's counters. Each shard is read under its own lock,
+// so the figures are not one atomic snapshot while writes go on.
+func (s *Store) Stats() Stats {
+	st := Stats{Commands: s.cmds.Load()}
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.RLock()
+		st.Keys += int64(len(sh.m))
+		if sh.ttl != nil {
+			st.Expires += int64(sh.ttl.Len())
+		}
+		sh.mu.RUnlock()
+		st.Hits += sh.hits.Load()
+		st.Misses += sh.misses.Load()
+		st.Expired += sh.expired.Load()
+		st.Commands += sh.cmds.Load()
+	}
+	return st
+}
