@@ -25,7 +25,7 @@ type Tx struct {
 	eff   []byte    // effects recorded so far, RESP-encoded
 	neff  int
 	notes []note
-	inl   [2]note // backing for notes of small transactions
+	inl   [2]note          // backing for notes of small transactions
 	undo  map[string]saved // Update only: each key's state before its first write
 }
 
