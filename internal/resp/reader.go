@@ -2,7 +2,7 @@ package resp
 
 import (
 	"bufio"
-		"io"
+	"io"
 	"math"
 	"slices"
 )
@@ -103,9 +103,9 @@ type Reader struct {
 	opts ReaderOptions
 	n    int64 // bytes consumed from br
 
-	buf  []byte // argument bytes of the current command
-	ends []int  // end offset in buf of each argument
-	line []byte // a line that did not fit in br's buffer
+	buf  []byte   // argument bytes of the current command
+	ends []int    // end offset in buf of each argument
+	line []byte   // a line that did not fit in br's buffer
 	args [][]byte // argument slice reused by ReadCommandStrings
 }
 
