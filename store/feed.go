@@ -234,6 +234,9 @@ func (r *FeedReader) Next(ctx context.Context) (Effect, error) {
 	}
 }
 
+// Offset returns the feed offset of the last byte of the last effect returned.
+func (r *FeedReader) Offset() int64 { return r.off }
+
 // decodeCommand decodes one RESP array of bulk strings, as the feed writes
 // them, from the front of b. ok is false when b holds no complete command;
 // args is nil when b is not a command.

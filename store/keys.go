@@ -485,14 +485,19 @@ func (s *Store) FlushAll() error {
 		return err
 	}
 	defer s.end(&t)
-	for i := range s.shards {
-		sh := &s.shards[i]
+	t.flushAll()
+	return nil
+}
+
+// flushAll empties every shard; the transaction holds them all.
+func (t *Tx) flushAll() {
+	for i := range t.s.shards {
+		sh := &t.s.shards[i]
 		sh.m = make(map[string]value)
 		sh.ttl = nil
 		sh.peak = 0
 	}
 	t.rec("FLUSHALL")
-	return nil
 }
 
 // Keys returns every key matching the glob pattern, read atomically.

@@ -23,20 +23,20 @@ func (s *Store) Get(key string) (val string, ok bool, err error) {
 	}
 	sh := &s.shards[s.index(key)]
 	sh.mu.RLock()
-	v, ok := sh.m[key]
-	if ok {
+	v, found := sh.m[key]
+	if found {
 		if v.n&(flagBoxed|flagHash) == 0 {
-			val = v.str()
+			val, ok = v.str(), true
 		} else if at := v.deadline(); at != 0 && at <= nowMs() {
-			ok = false
+			found = false
 		} else if v.isHash() {
 			err = ErrWrongType
 		} else {
-			val = v.str()
+			val, ok = v.str(), true
 		}
 	}
 	sh.mu.RUnlock()
-	if ok {
+	if found {
 		sh.hits.Add(1)
 	} else {
 		sh.misses.Add(1)

@@ -1,0 +1,308 @@
+package store
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Apply runs one write command given in Redis form, such as the Args of an
+// [Effect]: this is how a feed is replayed into another store. It accepts
+// the commands the feed records (SET with its options, DEL, HSET, HDEL,
+// PEXPIREAT, PERSIST, MSET, FLUSHALL) and the other write commands of
+// strings, hashes and keys that a Redis primary propagates (INCRBY, APPEND,
+// EXPIRE, RENAME, ...); PING and SELECT 0 are accepted and do nothing.
+// MULTI and EXEC are not commands here: pass the commands between them to
+// [Store.ApplyBatch].
+func (s *Store) Apply(args ...string) error {
+	return s.ApplyBatch([][]string{args})
+}
+
+// ApplyBatch runs write commands in Redis form as one atomic step, as EXEC
+// does. Every command runs even if one fails; the first error is returned.
+func (s *Store) ApplyBatch(cmds [][]string) error {
+	var keys []string
+	all := false
+	for _, c := range cmds {
+		if len(c) == 0 {
+			return errApply("empty command")
+		}
+		spec, ok := applyTable[strings.ToUpper(c[0])]
+		if !ok {
+			return fmt.Errorf("ERR unknown command '%s'", c[0])
+		}
+		if len(c)-1 < spec.minArgs {
+			return fmt.Errorf("ERR wrong number of arguments for '%s' command", strings.ToLower(c[0]))
+		}
+		switch spec.keys {
+		case keysAll:
+			all = true
+		case keysNone:
+		case keysFirst:
+			keys = append(keys, c[1])
+		case keysFirstTwo:
+			keys = append(keys, c[1], c[2])
+		case keysEveryOther:
+			for i := 1; i < len(c); i += 2 {
+				keys = append(keys, c[i])
+			}
+		case keysRest:
+			keys = append(keys, c[1:]...)
+		}
+	}
+	var t Tx
+	var err error
+	if all {
+		err = s.beginAll(&t, true)
+	} else {
+		err = s.beginKeys(&t, true, keys...)
+	}
+	if err != nil {
+		return err
+	}
+	defer s.end(&t)
+	var first error
+	for _, c := range cmds {
+		if err := applyTable[strings.ToUpper(c[0])].run(&t, c[1:]); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+func errApply(msg string) error { return fmt.Errorf("ERR %s", msg) }
+
+type keySpec uint8
+
+const (
+	keysNone keySpec = iota
+	keysFirst
+	keysFirstTwo
+	keysEveryOther
+	keysRest
+	keysAll
+)
+
+type applySpec struct {
+	keys    keySpec
+	minArgs int
+	run     func(t *Tx, a []string) error
+}
+
+func applyInt(s string) (int64, error) {
+	n, ok := parseInt(s)
+	if !ok {
+		return 0, ErrNotInteger
+	}
+	return n, nil
+}
+
+func applyFloat(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, ErrNotFloat
+	}
+	return f, nil
+}
+
+func noArgs(a []string, n int) error {
+	if len(a) != n {
+		return ErrSyntax
+	}
+	return nil
+}
+
+// parseSetArgs parses SET's options.
+func parseSetArgs(a []string) (SetArgs, error) {
+	var o SetArgs
+	for i := 0; i < len(a); i++ {
+		opt := strings.ToUpper(a[i])
+		var dst *int64
+		switch opt {
+		case "NX":
+			o.NX = true
+		case "XX":
+			o.XX = true
+		case "GET":
+			o.Get = true
+		case "KEEPTTL":
+			o.KeepTTL = true
+		case "EX":
+			dst = &o.EX
+		case "PX":
+			dst = &o.PX
+		case "EXAT":
+			dst = &o.EXAT
+		case "PXAT":
+			dst = &o.PXAT
+		default:
+			return o, ErrSyntax
+		}
+		if dst != nil {
+			if i+1 >= len(a) || *dst != 0 {
+				return o, ErrSyntax
+			}
+			n, err := applyInt(a[i+1])
+			if err != nil {
+				return o, err
+			}
+			if n <= 0 {
+				return o, errExpireSet
+			}
+			*dst = n
+			i++
+		}
+	}
+	return o, nil
+}
+
+func parseExpireFlags(a []string) ([]ExpireFlag, error) {
+	var f []ExpireFlag
+	for _, s := range a {
+		switch strings.ToUpper(s) {
+		case "NX":
+			f = append(f, NX)
+		case "XX":
+			f = append(f, XX)
+		case "GT":
+			f = append(f, GT)
+		case "LT":
+			f = append(f, LT)
+		default:
+			return nil, fmt.Errorf("ERR Unsupported option %s", s)
+		}
+	}
+	return f, nil
+}
+
+func expireCmd(unit int64, abs bool, invalid error) applySpec {
+	return applySpec{keysFirst, 2, func(t *Tx, a []string) error {
+		n, err := applyInt(a[1])
+		if err != nil {
+			return err
+		}
+		flags, err := parseExpireFlags(a[2:])
+		if err != nil {
+			return err
+		}
+		_, err = t.expire(a[0], n, unit, abs, invalid, flags)
+		return err
+	}}
+}
+
+func incrCmd(sign int64, withArg bool) applySpec {
+	n := 1
+	if !withArg {
+		n = 0
+	}
+	return applySpec{keysFirst, 1 + n, func(t *Tx, a []string) error {
+		d := int64(1)
+		if withArg {
+			var err error
+			if d, err = applyInt(a[1]); err != nil {
+				return err
+			}
+		}
+		if sign < 0 {
+			_, err := t.DecrBy(a[0], d)
+			return err
+		}
+		_, err := t.IncrBy(a[0], d)
+		return err
+	}}
+}
+
+var applyTable map[string]applySpec
+
+func init() {
+	applyTable = map[string]applySpec{
+		"PING": {keysNone, 0, func(*Tx, []string) error { return nil }},
+		"SELECT": {keysNone, 1, func(_ *Tx, a []string) error {
+			if a[0] != "0" {
+				return errApply("DB index is out of range")
+			}
+			return nil
+		}},
+		"SET": {keysFirst, 2, func(t *Tx, a []string) error {
+			o, err := parseSetArgs(a[2:])
+			if err != nil {
+				return err
+			}
+			_, _, err = t.SetArgs(a[0], a[1], o)
+			return err
+		}},
+		"SETNX":  {keysFirst, 2, func(t *Tx, a []string) error { _, err := t.SetNX(a[0], a[1]); return err }},
+		"GETDEL": {keysFirst, 1, func(t *Tx, a []string) error { _, _, err := t.GetDel(a[0]); return err }},
+		"MSET":   {keysEveryOther, 2, func(t *Tx, a []string) error { return t.MSet(a...) }},
+		"MSETNX": {keysEveryOther, 2, func(t *Tx, a []string) error { _, err := t.MSetNX(a...); return err }},
+		"INCR":   incrCmd(1, false),
+		"DECR":   incrCmd(-1, false),
+		"INCRBY": incrCmd(1, true),
+		"DECRBY": incrCmd(-1, true),
+		"INCRBYFLOAT": {keysFirst, 2, func(t *Tx, a []string) error {
+			f, err := applyFloat(a[1])
+			if err != nil {
+				return err
+			}
+			_, err = t.IncrByFloat(a[0], f)
+			return err
+		}},
+		"APPEND": {keysFirst, 2, func(t *Tx, a []string) error { _, err := t.Append(a[0], a[1]); return err }},
+		"SETRANGE": {keysFirst, 3, func(t *Tx, a []string) error {
+			off, err := applyInt(a[1])
+			if err != nil {
+				return err
+			}
+			_, err = t.SetRange(a[0], off, a[2])
+			return err
+		}},
+		"HSET":  {keysFirst, 3, func(t *Tx, a []string) error { _, err := t.HSet(a[0], a[1:]...); return err }},
+		"HMSET": {keysFirst, 3, func(t *Tx, a []string) error { _, err := t.HSet(a[0], a[1:]...); return err }},
+		"HSETNX": {keysFirst, 3, func(t *Tx, a []string) error {
+			if err := noArgs(a, 3); err != nil {
+				return err
+			}
+			_, err := t.HSetNX(a[0], a[1], a[2])
+			return err
+		}},
+		"HDEL": {keysFirst, 2, func(t *Tx, a []string) error { _, err := t.HDel(a[0], a[1:]...); return err }},
+		"HINCRBY": {keysFirst, 3, func(t *Tx, a []string) error {
+			n, err := applyInt(a[2])
+			if err != nil {
+				return err
+			}
+			_, err = t.HIncrBy(a[0], a[1], n)
+			return err
+		}},
+		"HINCRBYFLOAT": {keysFirst, 3, func(t *Tx, a []string) error {
+			f, err := applyFloat(a[2])
+			if err != nil {
+				return err
+			}
+			_, err = t.HIncrByFloat(a[0], a[1], f)
+			return err
+		}},
+		"DEL":       {keysRest, 1, func(t *Tx, a []string) error { _, err := t.Del(a...); return err }},
+		"UNLINK":    {keysRest, 1, func(t *Tx, a []string) error { _, err := t.Del(a...); return err }},
+		"EXPIRE":    expireCmd(1000, false, errExpireExpire),
+		"PEXPIRE":   expireCmd(1, false, errExpirePExpire),
+		"EXPIREAT":  expireCmd(1000, true, errExpireExpireAt),
+		"PEXPIREAT": expireCmd(1, true, errExpirePExpAt),
+		"PERSIST":   {keysFirst, 1, func(t *Tx, a []string) error { _, err := t.Persist(a[0]); return err }},
+		"RENAME":    {keysFirstTwo, 2, func(t *Tx, a []string) error { return t.Rename(a[0], a[1]) }},
+		"RENAMENX":  {keysFirstTwo, 2, func(t *Tx, a []string) error { _, err := t.RenameNX(a[0], a[1]); return err }},
+		"COPY": {keysFirstTwo, 2, func(t *Tx, a []string) error {
+			replace := false
+			for _, o := range a[2:] {
+				if !strings.EqualFold(o, "REPLACE") {
+					return ErrSyntax
+				}
+				replace = true
+			}
+			_, err := t.Copy(a[0], a[1], replace)
+			return err
+		}},
+		"FLUSHALL": {keysAll, 0, func(t *Tx, _ []string) error { t.flushAll(); return nil }},
+		"FLUSHDB":  {keysAll, 0, func(t *Tx, _ []string) error { t.flushAll(); return nil }},
+	}
+}
