@@ -11,7 +11,9 @@ package resp
 //   - a closing quote must be followed by a blank or the end of the line,
 //     and a quote must be closed; otherwise ok is false (unbalanced quotes);
 //   - quotes may start in the middle of an argument: a"b c" is "ab c";
-//   - the line ends at its first NUL byte, as in C.
+//   - the line ends at its first NUL byte, as in C. (Redis itself never
+//     gets that far: it finds the end of an inline line with strchr, which
+//     stops at the NUL, so it waits until the 64 KiB limit trips.)
 //
 // The arguments are decoded in place (escapes only shrink the text), so the
 // returned slices alias line and line is overwritten.
