@@ -42,6 +42,8 @@
 // allocates nothing.
 package glob
 
+import "strings"
+
 // maxStarRuns is Redis's nesting limit: stringmatchlen gives up (no match)
 // when it would recurse past 1000 levels, one level per run of '*'.
 const maxStarRuns = 1000
@@ -73,7 +75,9 @@ func match(pattern, s string) bool {
 	starP, starI := -1, 0 // pattern index just after the last star run, and where it resumed in s
 	for i < len(s) {
 		if p < len(pattern) {
-			if pattern[p] == '*' {
+			ok, next := false, p+1
+			switch pc := pattern[p]; pc {
+			case '*':
 				for p < len(pattern) && pattern[p] == '*' {
 					p++
 				}
@@ -82,8 +86,12 @@ func match(pattern, s string) bool {
 				}
 				starP, starI = p, i
 				continue
+			case '?', '[', '\\':
+				ok, next = matchOne(pattern, p, s[i])
+			default:
+				ok = pc == s[i]
 			}
-			if ok, next := matchOne(pattern, p, s[i]); ok {
+			if ok {
 				p = next
 				i++
 				continue
@@ -169,13 +177,7 @@ func matchSet(pattern string, p int, c byte) (bool, int) {
 // limit+1 runs and the last one ends the pattern (Redis answers "match" for a
 // final '*' without recursing).
 func overLimit(pattern string, limit int) bool {
-	stars := 0
-	for i := 0; i < len(pattern); i++ {
-		if pattern[i] == '*' {
-			stars++
-		}
-	}
-	if stars <= limit {
+	if strings.Count(pattern, "*") <= limit {
 		return false // cheap common case: not enough '*' bytes at all
 	}
 	runs, endsWithStar := 0, false
