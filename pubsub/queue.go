@@ -1,0 +1,156 @@
+package pubsub
+
+import "sync"
+
+// queue holds the values waiting for a subscription under a drop policy.
+// Publishers push under Broker.mu and queue.mu; the subscription's pump
+// goroutine pops under queue.mu and hands each value to the subscription's
+// unbuffered channel, so the values still in the queue are exactly those not
+// yet received, and "the oldest" means the oldest not yet received.
+//
+// Messages are bounded by limit. Confirmations are never dropped and do not
+// count against it (the subscriber's own calls make them); [KindDropped]
+// notices coalesce, so they stay few.
+type queue struct {
+	mu sync.Mutex
+
+	// Guarded by mu.
+	buf       []Message // ring buffer: the values are buf[head], buf[head+1], ... (mod len)
+	head, n   int
+	messages  int  // values of kind message or pmessage in buf
+	limit     int  // bound on messages
+	waiting   bool // the pump is parked and must be woken
+	finishing bool // the subscription left pub/sub mode: close the channel once empty
+
+	wake chan struct{} // capacity 1: a pending wake-up for the pump
+}
+
+func newQueue(limit int) *queue {
+	return &queue{
+		buf:   make([]Message, min(limit, 16)),
+		limit: limit,
+		wake:  make(chan struct{}, 1),
+	}
+}
+
+func isMessage(k Kind) bool { return k == KindMessage || k == KindPMessage }
+
+// at returns a pointer to the i-th value from the head.
+func (q *queue) at(i int) *Message {
+	return &q.buf[(q.head+i)%len(q.buf)]
+}
+
+// appendLocked adds m at the tail, growing the ring when it is full.
+func (q *queue) appendLocked(m *Message) {
+	if q.n == len(q.buf) {
+		grown := make([]Message, 2*len(q.buf)+1)
+		for i := 0; i < q.n; i++ {
+			grown[i] = *q.at(i)
+		}
+		q.buf, q.head = grown, 0
+	}
+	*q.at(q.n) = *m
+	q.n++
+	if isMessage(m.Kind) {
+		q.messages++
+	}
+}
+
+// pushControl queues a confirmation. It never fails.
+func (q *queue) pushControl(m *Message) {
+	q.mu.Lock()
+	q.appendLocked(m)
+	q.wakeLocked()
+	q.mu.Unlock()
+}
+
+// pushMessage queues a message under policy (DropNewest or DropOldest). It
+// reports whether m was queued and whether a message was dropped.
+func (q *queue) pushMessage(m *Message, policy Policy) (queued, dropped bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	switch {
+	case q.messages < q.limit:
+		q.appendLocked(m)
+		queued = true
+	case policy == DropNewest:
+		q.noteDropAtTailLocked()
+		dropped = true
+	default: // DropOldest
+		q.dropOldestLocked()
+		q.appendLocked(m)
+		queued, dropped = true, true
+	}
+	q.wakeLocked()
+	return queued, dropped
+}
+
+// noteDropAtTailLocked records one message dropped at the tail: the last
+// value becomes or stays a KindDropped notice.
+func (q *queue) noteDropAtTailLocked() {
+	if q.n > 0 {
+		if last := q.at(q.n - 1); last.Kind == KindDropped {
+			last.Count++
+			return
+		}
+	}
+	q.appendLocked(&Message{Kind: KindDropped, Count: 1})
+}
+
+// dropOldestLocked replaces the oldest queued message with a KindDropped
+// notice, or folds it into the notice just before it.
+func (q *queue) dropOldestLocked() {
+	i := 0
+	for !isMessage(q.at(i).Kind) {
+		i++ // only confirmations and notices come first, so this stays short
+	}
+	q.messages--
+	if i > 0 {
+		if prev := q.at(i - 1); prev.Kind == KindDropped {
+			prev.Count++
+			// Close the gap: shift the values before i one step towards the tail.
+			for j := i; j > 0; j-- {
+				*q.at(j) = *q.at(j - 1)
+			}
+			*q.at(0) = Message{}
+			q.head = (q.head + 1) % len(q.buf)
+			q.n--
+			return
+		}
+	}
+	*q.at(i) = Message{Kind: KindDropped, Count: 1}
+}
+
+// popLocked removes and returns the value at the head; the queue must not be
+// empty.
+func (q *queue) popLocked() Message {
+	p := q.at(0)
+	m := *p
+	*p = Message{} // drop references to the strings
+	q.head = (q.head + 1) % len(q.buf)
+	q.n--
+	if isMessage(m.Kind) {
+		q.messages--
+	}
+	return m
+}
+
+// wakeLocked wakes the pump if it is parked.
+func (q *queue) wakeLocked() {
+	if q.waiting {
+		q.waiting = false
+		select {
+		case q.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// finish marks the queue so that the pump closes the channel once the values
+// queued so far are received.
+func (q *queue) finish() {
+	q.mu.Lock()
+	q.finishing = true
+	q.wakeLocked()
+	q.mu.Unlock()
+}
