@@ -26,7 +26,7 @@ type Broker struct {
 	topics atomic.Int64
 
 	stats struct {
-		channels, patterns, subscriptions                  atomic.Int64
+		channels, patterns, subscriptions           atomic.Int64
 		published, delivered, dropped, disconnected atomic.Uint64
 	}
 
