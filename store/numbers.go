@@ -63,13 +63,31 @@ func addInt(v, delta int64) (int64, bool) {
 const longDoublePrec = 64
 
 // parseLongDouble parses s as Redis's string2ld does (strtold, whole string,
-// no spaces, no NaN).
+// shorter than 5 KiB, no spaces, no NaN, and not out of long double range:
+// an overflow or an underflow to zero is not a number either).
 func parseLongDouble(s string) (*big.Float, bool) {
-	if len(s) == 0 || len(s) > 5*1024 || strings.ContainsAny(s, " \t\r\n\v\f_") {
+	if len(s) == 0 || len(s) >= 5*1024 || strings.ContainsAny(s, " \t\r\n\v\f_") {
+		return nil, false
+	}
+	body := s
+	if body[0] == '+' || body[0] == '-' {
+		body = body[1:]
+	}
+	// strtold spells infinity "inf" or "infinity" in any case, and knows the
+	// "0x" prefix but not big's "0b" and "0o".
+	if strings.EqualFold(body, "inf") || strings.EqualFold(body, "infinity") {
+		return new(big.Float).SetPrec(longDoublePrec).SetInf(s[0] == '-'), true
+	}
+	if len(body) > 1 && body[0] == '0' && strings.IndexByte("bBoO", body[1]) >= 0 {
 		return nil, false
 	}
 	f, _, err := big.ParseFloat(s, 0, longDoublePrec, big.ToNearestEven)
-	if err != nil {
+	if err != nil || f.IsInf() {
+		return nil, false
+	}
+	// x87 long double: the largest finite value is below 2^16384 and the
+	// smallest subnormal is 2^-16445; anything under half of it is zero.
+	if exp := f.MantExp(nil); f.Sign() != 0 && (exp > 16384 || exp < -16445) {
 		return nil, false
 	}
 	return f, true
