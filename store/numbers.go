@@ -97,12 +97,6 @@ func parseLongDouble(s string) (*big.Float, bool) {
 // returns the result as Redis would store it. notNum is the error for a value
 // that is not a number.
 func incrFloat(cur string, exists bool, incr float64, notNum error) (string, error) {
-	if math.IsNaN(incr) {
-		return "", ErrNotFloat
-	}
-	if math.IsInf(incr, 0) {
-		return "", ErrNaN
-	}
 	v := new(big.Float).SetPrec(longDoublePrec)
 	if exists {
 		f, ok := parseLongDouble(cur)
@@ -110,6 +104,13 @@ func incrFloat(cur string, exists bool, incr float64, notNum error) (string, err
 			return "", notNum
 		}
 		v = f
+	}
+	// Redis checks the value before the increment.
+	if math.IsNaN(incr) {
+		return "", ErrNotFloat
+	}
+	if math.IsInf(incr, 0) || v.IsInf() {
+		return "", ErrNaN
 	}
 	// The increment as the user would have typed it: its shortest decimal form.
 	d, _ := parseLongDouble(strconv.FormatFloat(incr, 'g', -1, 64))
