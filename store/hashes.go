@@ -418,8 +418,17 @@ func (s *Store) HIncrByFloat(key, field string, increment float64) (string, erro
 	return t.HIncrByFloat(key, field, increment)
 }
 
+var errHashIncrNaN = &cmdError{"ERR value is NaN or Infinity", ErrNaN}
+
 // HIncrByFloat is [Store.HIncrByFloat] inside a transaction.
 func (t *Tx) HIncrByFloat(key, field string, increment float64) (string, error) {
+	// Redis rejects a NaN or infinite increment before it looks at the key.
+	if math.IsNaN(increment) {
+		return "", ErrNotFloat
+	}
+	if math.IsInf(increment, 0) {
+		return "", errHashIncrNaN
+	}
 	i, sh, err := t.shard(key)
 	if err != nil {
 		return "", err
