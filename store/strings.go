@@ -120,6 +120,7 @@ type SetArgs struct {
 func deadlineOf(ex, px, exat, pxat int64, now func() int64, invalid error) (int64, int, error) {
 	n := 0
 	var at int64
+	bad := false // reported only after every option is counted: two are a syntax error first
 	for _, o := range [...]struct {
 		v    int64
 		unit int64
@@ -130,15 +131,20 @@ func deadlineOf(ex, px, exat, pxat int64, now func() int64, invalid error) (int6
 		}
 		n++
 		if o.v < 0 || o.v > math.MaxInt64/o.unit {
-			return 0, n, invalid
+			bad = true
+			continue
 		}
 		at = o.v * o.unit
 		if !o.abs {
 			if at > math.MaxInt64-now() {
-				return 0, n, invalid
+				bad = true
+				continue
 			}
 			at += now()
 		}
+	}
+	if bad {
+		return 0, n, invalid
 	}
 	return at, n, nil
 }
