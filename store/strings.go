@@ -289,15 +289,16 @@ func (t *Tx) GetEx(key string, a GetExArgs) (string, bool, error) {
 	if n > 1 || (n == 1 && a.Persist) {
 		return "", false, ErrSyntax
 	}
-	if err != nil {
-		return "", false, err
-	}
 	v, ok := t.lookup(i, sh, key)
 	if !ok {
 		return "", false, nil
 	}
 	if v.isHash() {
 		return "", false, ErrWrongType
+	}
+	// Redis validates the expire time only once it has found the key.
+	if err != nil {
+		return "", false, err
 	}
 	val := v.str()
 	switch {
