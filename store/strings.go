@@ -702,7 +702,7 @@ func (t *Tx) SetRange(key string, offset int64, val string) (int64, error) {
 	if len(val) == 0 {
 		return int64(len(cur)), nil
 	}
-	if offset+int64(len(val)) > maxString {
+	if offset > maxString-int64(len(val)) { // offset+len would overflow for a huge offset
 		return 0, ErrTooLarge
 	}
 	n := max(int64(len(cur)), offset+int64(len(val)))
