@@ -271,7 +271,7 @@ func (t *Tx) ttl(key string, ms, abs bool) (int64, error) {
 	case abs && ms:
 		return at, nil
 	case abs:
-		return at / 1000, nil
+		return (at + 500) / 1000, nil // rounded, as Redis's EXPIRETIME does
 	}
 	left := max(at-t.clock(), 0)
 	if ms {
