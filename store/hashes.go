@@ -482,9 +482,14 @@ func (s *Store) HRandField(key string, count int64, withValues bool) ([]string, 
 	return t.HRandField(key, count, withValues)
 }
 
+var errHRandFieldRange = &cmdError{"ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807", ErrValueRange}
+
 // HRandField is [Store.HRandField] inside a transaction.
 func (t *Tx) HRandField(key string, count int64, withValues bool) ([]string, error) {
-	if count < -math.MaxInt64 || (withValues && count < -math.MaxInt64/2) {
+	if count < -math.MaxInt64 {
+		return nil, errHRandFieldRange
+	}
+	if withValues && (count < -math.MaxInt64/2 || count > math.MaxInt64/2) {
 		return nil, ErrValueRange
 	}
 	i, sh, err := t.shard(key)
