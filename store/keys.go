@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/emberkv/ember/internal/glob"
 )
@@ -527,9 +528,9 @@ func (s *Store) Keys(pattern string) ([]string, error) {
 
 // Scan iterates the keyspace: start with cursor 0 and call again with the
 // returned cursor until it is 0. match filters keys by a glob pattern ("" for
-// all), typ by type ("string", "hash"; "" for all); filters apply after a
-// page is chosen, so a page may come back empty. count is the work per call
-// (0 means 10; below 0 is [ErrSyntax]). As in Redis, a key present for the
+// all), typ by type ("string", "hash", in any case; "" for all); filters
+// apply after a page is chosen, so a page may come back empty. count is the
+// work per call (0 means 10; below 0 is [ErrSyntax]). As in Redis, a key present for the
 // whole iteration is returned (exactly once here), and the iteration ends.
 // Each call locks one shard at a time.
 // https://redis.io/docs/latest/commands/scan/
@@ -558,7 +559,7 @@ func (s *Store) Scan(cursor uint64, match string, count int64, typ string) ([]st
 			if at := v.deadline(); at != 0 && at <= now {
 				continue
 			}
-			if (match == "" || glob.Match(match, k)) && (typ == "" || typ == v.typeName()) {
+			if (match == "" || glob.Match(match, k)) && (typ == "" || strings.EqualFold(typ, v.typeName())) {
 				out = append(out, k)
 			}
 		}
