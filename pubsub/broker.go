@@ -221,41 +221,46 @@ func (b *Broker) changeLocked(ctx context.Context, s *Subscription, kind Kind, n
 	if pattern {
 		held = s.patterns
 	}
-	confirm := func(name string) bool {
+	confirm := func(name string) error {
 		m := Message{Kind: kind, Count: s.count()}
 		if pattern {
 			m.Pattern = name
 		} else {
 			m.Channel = name
 		}
-		b.sendLocked(ctx, s, &m)
-		return s.state == active
+		switch {
+		case b.sendLocked(ctx, s, &m):
+			return nil
+		case s.state == dead:
+			return ErrSlowConsumer
+		case b.closed.Load():
+			return ErrClosed // a Block wait was cut short by Close
+		default:
+			return ErrSubscriptionClosed // ... or by the subscription's end
+		}
 	}
 
+	var err error
 	switch kind {
 	case KindSubscribe, KindPSubscribe:
-		if len(names) == 0 {
-			return nil
-		}
 		for _, name := range names {
 			if _, ok := held[name]; !ok {
 				held[name] = b.joinLocked(s, name, pattern)
 			}
-			if !confirm(name) {
+			if err = confirm(name); err != nil {
 				break
 			}
 		}
 	default:
 		if len(names) == 0 {
 			if len(held) == 0 {
-				confirm("")
+				names = []string{""}
 			} else {
-				all := make([]string, 0, len(held))
+				names = make([]string, 0, len(held))
 				for name := range held {
-					all = append(all, name)
+					names = append(names, name)
 				}
-				slices.Sort(all)
-				names = all
+				slices.Sort(names)
 			}
 		}
 		for _, name := range names {
@@ -263,19 +268,18 @@ func (b *Broker) changeLocked(ctx context.Context, s *Subscription, kind Kind, n
 				delete(held, name)
 				b.leaveLocked(sl, pattern)
 			}
-			if !confirm(name) {
+			if err = confirm(name); err != nil {
 				break
 			}
 		}
-		if s.state == active && s.count() == 0 {
+		if err == nil && s.count() == 0 {
 			b.finishLocked(s)
 		}
 	}
-	if s.state != active {
+	if s.state == dead {
 		b.flushDeadLocked()
-		return ErrSlowConsumer
 	}
-	return nil
+	return err
 }
 
 // joinLocked adds s to the topic for name, creating it if needed.
