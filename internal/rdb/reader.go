@@ -15,8 +15,10 @@ import (
 const DefaultMaxStringLen = 512 << 20
 
 const (
-	// bufSize is the Reader's window on its input.
-	bufSize = 64 << 10
+	// bufSize is the largest window the Reader keeps on its input, and
+	// minBufSize the first.
+	bufSize    = 64 << 10
+	minBufSize = 4 << 10
 	// keepScratch is the largest scratch buffer kept from one key to the
 	// next; a bigger one, left by a huge value, is dropped.
 	keepScratch = 4 << 20
@@ -48,6 +50,7 @@ type Reader struct {
 	hashed int    // buf[hashed:r] is consumed but not yet in crc
 	crc    uint64 // CRC-64 of the consumed bytes before buf[hashed]
 	base   int64  // input offset of buf[0]
+	full   bool   // the last read filled the window: grow it
 
 	err       error // sticky: returned by every Next after the first failure
 	started   bool
@@ -59,6 +62,7 @@ type Reader struct {
 	functions []string
 	checked   bool
 
+	key    []byte // the current key (and, for a string, its value)
 	str    []byte // a raw string longer than the window
 	lzfIn  []byte
 	lzfOut []byte
@@ -134,12 +138,11 @@ func (r *Reader) Next() (Entry, error) {
 func (r *Reader) next() (Entry, error) {
 	if !r.started {
 		r.started = true
-		r.buf = make([]byte, bufSize)
 		if err := r.readHeader(); err != nil {
 			return Entry{}, err
 		}
 	}
-	for _, s := range []*[]byte{&r.str, &r.lzfIn, &r.lzfOut} {
+	for _, s := range []*[]byte{&r.key, &r.str, &r.lzfIn, &r.lzfOut} {
 		if cap(*s) > keepScratch {
 			*s = nil
 		}
@@ -292,13 +295,26 @@ func (r *Reader) readEntry(t byte) (Entry, error) {
 	if _, known := typeNames[t]; !known {
 		return Entry{}, r.corrupt("unknown value type %d", t)
 	}
-	key, err := r.readString()
+	kb, err := r.readBytes()
 	if err != nil {
 		return Entry{}, err
 	}
-	e := Entry{DB: r.db, Key: key, Type: t, Kind: KindSkipped}
+	r.key = append(r.key[:0], kb...)
+	e := Entry{DB: r.db, Type: t, Kind: KindSkipped}
+	if t == TypeString {
+		// Key and value share one allocation: the caller keeps both anyway.
+		v, err := r.readBytes()
+		if err != nil {
+			return Entry{}, r.withKey(string(r.key), err)
+		}
+		r.key = append(r.key, v...)
+		kv := string(r.key)
+		e.Key, e.Value, e.Kind = kv[:len(kb)], kv[len(kb):], KindString
+		return e, nil
+	}
+	e.Key = string(r.key)
 	if err := r.readValue(&e); err != nil {
-		return Entry{}, r.withKey(key, err)
+		return Entry{}, r.withKey(e.Key, err)
 	}
 	return e, nil
 }
@@ -306,11 +322,6 @@ func (r *Reader) readEntry(t byte) (Entry, error) {
 // readValue reads the value of e.Type into e.
 func (r *Reader) readValue(e *Entry) error {
 	switch e.Type {
-	case TypeString:
-		v, err := r.readString()
-		e.Value, e.Kind = v, KindString
-		return err
-
 	case TypeHash:
 		n, err := r.readLen()
 		if err != nil || n == 0 {
@@ -495,10 +506,10 @@ func (r *Reader) readFunctionPreGA() error {
 // offset returns the input offset of the next unread byte.
 func (r *Reader) offset() int64 { return r.base + int64(r.r) }
 
-// fill makes at least min (<= bufSize) unread bytes available, moving the
+// fill makes at least need (<= bufSize) unread bytes available, moving the
 // unread bytes to the front of the window first.
-func (r *Reader) fill(min int) error {
-	for r.w-r.r < min {
+func (r *Reader) fill(need int) error {
+	for r.w-r.r < need {
 		if r.srcErr != nil {
 			if r.srcErr == io.EOF {
 				return fmt.Errorf("rdb: truncated at offset %d: %w", r.base+int64(r.w), io.ErrUnexpectedEOF)
@@ -511,7 +522,15 @@ func (r *Reader) fill(min int) error {
 			r.base += int64(r.r)
 			r.r, r.hashed = 0, 0
 		}
+		// The window starts small (small files are common: tests, empty
+		// syncs) and doubles up to bufSize while reads keep filling it.
+		if len(r.buf) < need || (r.full && len(r.buf) < bufSize) {
+			grown := make([]byte, max(need, minBufSize, min(2*len(r.buf), bufSize)))
+			copy(grown, r.buf[:r.w])
+			r.buf = grown
+		}
 		n, err := r.src.Read(r.buf[r.w:])
+		r.full = n == len(r.buf)-r.w
 		r.w += n
 		if err != nil {
 			r.srcErr = err

@@ -63,7 +63,7 @@ type Writer struct {
 // NewWriter returns a Writer to w. It does no I/O until the first write.
 // opts may be nil; an invalid option is reported by the first method call.
 func NewWriter(w io.Writer, opts *WriterOptions) *Writer {
-	wr := &Writer{w: w, buf: make([]byte, 0, flushSize+4096)}
+	wr := &Writer{w: w, buf: make([]byte, 0, 4096)}
 	if opts != nil {
 		wr.opts = *opts
 		wr.opts.Aux = append([]AuxField(nil), opts.Aux...)
@@ -161,6 +161,9 @@ func (w *Writer) keyHeader(t byte, key string, expireAtMs int64) {
 		w.dbSet = true
 	}
 	if expireAtMs != 0 {
+		if expireAtMs == -1 {
+			expireAtMs = 0 // Redis reads a stored -1 as "no expiry"; 0 is as much in the past
+		}
 		w.buf = append(w.buf, opExpireTimeMs)
 		w.buf = binary.LittleEndian.AppendUint64(w.buf, uint64(expireAtMs))
 	}
@@ -169,7 +172,10 @@ func (w *Writer) keyHeader(t byte, key string, expireAtMs int64) {
 }
 
 // WriteString writes a string key. expireAtMs is the absolute expiry in Unix
-// milliseconds, or 0 for none.
+// milliseconds, or 0 for none; a past expiry is written as given (except -1,
+// which Redis would read as "none" and is written as 0, matching
+// Entry.ExpireAtMs), since whether to drop expired keys is the loader's
+// decision.
 func (w *Writer) WriteString(key, value string, expireAtMs int64) error {
 	if err := w.check(); err != nil {
 		return err
@@ -182,8 +188,7 @@ func (w *Writer) WriteString(key, value string, expireAtMs int64) error {
 // WriteHash writes a hash key (as RDB type 4, a hash table, which every
 // Redis version reads; Redis converts small ones to listpacks on load).
 // fieldsAndValues alternates fields and values and must hold at least one
-// pair: Redis has no empty hashes. expireAtMs is the absolute expiry in
-// Unix milliseconds, or 0 for none.
+// pair: Redis has no empty hashes. expireAtMs is as for WriteString.
 func (w *Writer) WriteHash(key string, fieldsAndValues []string, expireAtMs int64) error {
 	if err := w.check(); err != nil {
 		return err
@@ -261,7 +266,7 @@ func (w *Writer) appendString(s string) {
 		if len(w.buf) >= flushSize && w.flush() != nil {
 			return // the error is sticky
 		}
-		k := min(len(s), flushSize+4096-len(w.buf))
+		k := min(len(s), flushSize-len(w.buf)+4096)
 		w.buf = append(w.buf, s[:k]...)
 		s = s[k:]
 	}
