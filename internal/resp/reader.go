@@ -99,9 +99,10 @@ type Command struct {
 // Reader reads RESP2 values, requests and raw bytes from a stream, and
 // counts the bytes it consumes. A Reader is not safe for concurrent use.
 type Reader struct {
-	br   *bufio.Reader
-	opts ReaderOptions
-	n    int64 // bytes consumed from br
+	br    *bufio.Reader
+	ownBR bool // br was made by the Reader, so Reset may reuse it
+	opts  ReaderOptions
+	n     int64 // bytes consumed from br
 
 	buf  []byte   // argument bytes of the current command
 	ends []int    // end offset in buf of each argument
@@ -136,12 +137,13 @@ func NewReader(rd io.Reader, opts *ReaderOptions) *Reader {
 // Reset makes r read from rd, with the byte count back at zero; the options
 // and buffers are kept.
 func (r *Reader) Reset(rd io.Reader) {
-	if br, ok := rd.(*bufio.Reader); ok {
-		r.br = br
-	} else if r.br != nil && r.br != rd {
-		r.br.Reset(rd)
-	} else {
-		r.br = bufio.NewReaderSize(rd, bufioSize)
+	switch br, ok := rd.(*bufio.Reader); {
+	case ok:
+		r.br, r.ownBR = br, false
+	case r.ownBR:
+		r.br.Reset(rd) // reuse our own buffer, never a caller's
+	default:
+		r.br, r.ownBR = bufio.NewReaderSize(rd, bufioSize), true
 	}
 	r.n = 0
 }

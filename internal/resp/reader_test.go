@@ -1,6 +1,7 @@
 package resp_test
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -550,6 +551,16 @@ func TestReader_RawRead(t *testing.T) {
 	cmd, err = r.ReadCommand(nil)
 	require.NoError(t, err)
 	assert.Equal(t, resp.Inline, cmd.Kind)
+
+	// A caller's bufio.Reader is used as is and never reset by Reset.
+	mine := bufio.NewReader(strings.NewReader("+OK\r\nleft"))
+	r = resp.NewReader(mine, nil)
+	_, err = r.ReadLine()
+	require.NoError(t, err)
+	r.Reset(strings.NewReader("PING\r\n"))
+	rest, err := io.ReadAll(mine)
+	require.NoError(t, err)
+	assert.Equal(t, "left", string(rest))
 }
 
 func TestRequestKind_String(t *testing.T) {
