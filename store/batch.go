@@ -34,7 +34,7 @@ func (r *Result[T]) Result() (T, error) { return r.val, r.err }
 type Pipeline struct {
 	s    *Store
 	keys []string
-	ops  []func(*Tx)
+	ops  []func(*Tx) error
 }
 
 // Pipeline returns an empty pipeline on s.
@@ -44,7 +44,7 @@ func (s *Store) Pipeline() *Pipeline { return &Pipeline{s: s} }
 func queue[T any](p *Pipeline, f func(t *Tx) (T, error), keys ...string) *Result[T] {
 	r := &Result[T]{err: ErrDiscarded}
 	p.keys = append(p.keys, keys...)
-	p.ops = append(p.ops, func(t *Tx) { r.val, r.err = f(t) })
+	p.ops = append(p.ops, func(t *Tx) error { r.val, r.err = f(t); return r.err })
 	return r
 }
 
@@ -85,12 +85,15 @@ func (p *Pipeline) Exec() error {
 		return err
 	}
 	defer p.s.end(&t)
+	var firstErr error
 	for _, op := range ops {
-		op(&t)
+		if err := op(&t); err != nil && firstErr == nil {
+			firstErr = err
+		}
 	}
 	first := t.first()
 	first.cmds.Add(uint64(len(ops) - 1)) // end counts one
-	return nil
+	return firstErr
 }
 
 // Update calls fn with a transaction holding the locks of keys, which are
