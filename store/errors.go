@@ -60,6 +60,7 @@ var (
 
 	// ErrReadOnly is returned by every write to a read-only store, such as a
 	// follower's.
+	//lint:ignore ST1005 Redis's own error text, which ends with a period.
 	ErrReadOnly = errors.New("READONLY You can't write against a read only replica.")
 
 	// ErrClosed is returned by every method called after Close.
@@ -71,6 +72,7 @@ var (
 
 	// ErrDiscarded is the result of every queued command of a Pipeline whose
 	// Exec was never called or failed before running it.
+	//lint:ignore ST1005 Redis's own error text, which ends with a period.
 	ErrDiscarded = errors.New("EXECABORT Transaction discarded because of previous errors.")
 
 	// ErrFeedTruncated is returned by a feed read at a position the feed no

@@ -56,13 +56,6 @@ func (m *model) hashOf(k string) (*mentry, error) {
 // result is what one operation answered, rendered to compare.
 func result(vals ...any) string { return fmt.Sprint(vals...) }
 
-func errText(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	return err.Error()
-}
-
 type op struct {
 	name  string
 	model func(m *model) string

@@ -130,8 +130,6 @@ func (s *Store) index(key string) int {
 	return int(xxhash.Sum64String(key) >> s.shift)
 }
 
-func (s *Store) shardOf(key string) *shard { return &s.shards[s.index(key)] }
-
 // nowMs is the store's clock: unix milliseconds from time.Now, so that a
 // store created inside a testing/synctest bubble runs on the bubble's fake
 // clock.

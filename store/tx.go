@@ -24,8 +24,7 @@ type Tx struct {
 	feed  *Feed     // nil when nobody consumes the feed: record nothing
 	eff   []byte    // effects recorded so far, RESP-encoded
 	neff  int
-	notes []note
-	inl   [2]note          // backing for notes of small transactions
+	notes []note           // allocated only when the store has a Notify func
 	undo  map[string]saved // Update only: each key's state before its first write
 }
 
@@ -95,26 +94,40 @@ func (s *Store) beginAll(t *Tx, write bool) error {
 	return nil
 }
 
+// lockAll locks the shards in held, in ascending order.
 func (t *Tx) lockAll() {
-	t.eachHeld(func(sh *shard) {
-		if t.write {
-			sh.mu.Lock()
-		} else {
-			sh.mu.RLock()
+	for w, word := range t.held {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			word &^= 1 << b
+			if sh := &t.s.shards[w*64+b]; t.write {
+				sh.mu.Lock()
+			} else {
+				sh.mu.RLock()
+			}
 		}
-	})
+	}
 }
 
-func (t *Tx) eachHeld(f func(sh *shard)) {
+// unlockAll releases what begin1, beginKeys or beginAll locked.
+func (t *Tx) unlockAll() {
 	if t.one >= 0 {
-		f(&t.s.shards[t.one])
+		if sh := &t.s.shards[t.one]; t.write {
+			sh.mu.Unlock()
+		} else {
+			sh.mu.RUnlock()
+		}
 		return
 	}
 	for w, word := range t.held {
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
-			f(&t.s.shards[w*64+b])
+			if sh := &t.s.shards[w*64+b]; t.write {
+				sh.mu.Unlock()
+			} else {
+				sh.mu.RUnlock()
+			}
 		}
 	}
 }
@@ -133,7 +146,6 @@ func (t *Tx) first() *shard {
 }
 
 func (t *Tx) startLocked() {
-	t.notes = t.inl[:0]
 	if !t.write {
 		return
 	}
@@ -159,13 +171,7 @@ func (s *Store) end(t *Tx) {
 			first.scratch = keepScratch(t.eff)
 		}
 	}
-	t.eachHeld(func(sh *shard) {
-		if t.write {
-			sh.mu.Unlock()
-		} else {
-			sh.mu.RUnlock()
-		}
-	})
+	t.unlockAll()
 	if s.notify != nil {
 		for _, n := range t.notes {
 			s.notify(n.class, n.event, n.key)

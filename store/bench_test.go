@@ -1,0 +1,423 @@
+package store_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emberkv/ember/store"
+)
+
+// The store's benchmarks run every workload over Ember and over the baseline
+// the issue measures against: a Go map behind one sync.RWMutex (a map of
+// maps for hashes). Compare them with
+//
+//	go test -run '^$' -bench . -count 10 ./store | tee new.txt
+//	benchstat -col /impl new.txt
+//
+// Workload sizes follow the issue: 1M keys of 16 bytes, 64-byte values.
+
+const benchKeys = 1 << 20
+
+var benchData struct {
+	once    sync.Once
+	keys    []string
+	vals    []string
+	uniform []int32 // a shuffled sequence of key indexes
+	zipf    []int32 // key indexes drawn from Zipf(0.99)
+}
+
+func data() *struct {
+	once    sync.Once
+	keys    []string
+	vals    []string
+	uniform []int32
+	zipf    []int32
+} {
+	benchData.once.Do(func() {
+		r := rand.New(rand.NewPCG(1, 2))
+		benchData.keys = make([]string, benchKeys)
+		benchData.vals = make([]string, benchKeys)
+		for i := range benchKeys {
+			benchData.keys[i] = fmt.Sprintf("key:%012d", i)
+			b := make([]byte, 64)
+			for j := range b {
+				b[j] = 'a' + byte(r.IntN(26))
+			}
+			benchData.vals[i] = string(b)
+		}
+		benchData.uniform = make([]int32, benchKeys)
+		for i := range benchData.uniform {
+			benchData.uniform[i] = int32(i)
+		}
+		r.Shuffle(benchKeys, func(i, j int) {
+			benchData.uniform[i], benchData.uniform[j] = benchData.uniform[j], benchData.uniform[i]
+		})
+		z := newZipf(r, benchKeys, 0.99)
+		benchData.zipf = make([]int32, benchKeys)
+		for i := range benchData.zipf {
+			// Scatter the popular ranks over the keyspace, as real hot keys are.
+			benchData.zipf[i] = benchData.uniform[z.next()]
+		}
+	})
+	return &benchData
+}
+
+// zipf draws ranks in [0, n) with P(rank k) proportional to 1/(k+1)^theta,
+// for theta < 1 (math/rand's Zipf needs s > 1): the YCSB generator of Gray
+// et al., "Quickly generating billion-record synthetic databases".
+type zipf struct {
+	r                        *rand.Rand
+	n                        float64
+	theta, alpha, zetan, eta float64
+	half                     float64
+}
+
+func newZipf(r *rand.Rand, n int, theta float64) *zipf {
+	zeta := func(n int) float64 {
+		s := 0.0
+		for i := 1; i <= n; i++ {
+			s += 1 / math.Pow(float64(i), theta)
+		}
+		return s
+	}
+	z := &zipf{r: r, n: float64(n), theta: theta, zetan: zeta(n)}
+	z.alpha = 1 / (1 - theta)
+	z.eta = (1 - math.Pow(2/z.n, 1-theta)) / (1 - zeta(2)/z.zetan)
+	z.half = 1 + math.Pow(0.5, theta)
+	return z
+}
+
+func (z *zipf) next() int {
+	u := z.r.Float64()
+	uz := u * z.zetan
+	switch {
+	case uz < 1:
+		return 0
+	case uz < z.half:
+		return 1
+	}
+	return int(z.n * math.Pow(z.eta*u-z.eta+1, z.alpha))
+}
+
+// kv is what the benchmarks drive: Ember's store or the baseline.
+type kv interface {
+	Set(k, v string)
+	SetTTL(k, v string, ttl time.Duration)
+	Get(k string) (string, bool)
+	HSet(k, f, v string)
+	HGet(k, f string) (string, bool)
+}
+
+type emberKV struct{ s *store.Store }
+
+func (e emberKV) Set(k, v string) { _ = e.s.Set(k, v) }
+func (e emberKV) SetTTL(k, v string, ttl time.Duration) {
+	_, _, _ = e.s.SetArgs(k, v, store.SetArgs{PX: ttl.Milliseconds()})
+}
+func (e emberKV) Get(k string) (string, bool)     { v, ok, _ := e.s.Get(k); return v, ok }
+func (e emberKV) HSet(k, f, v string)             { _, _ = e.s.HSet(k, f, v) }
+func (e emberKV) HGet(k, f string) (string, bool) { v, ok, _ := e.s.HGet(k, f); return v, ok }
+
+// mapKV is the baseline: one RWMutex over a map (and a map of maps).
+type mapKV struct {
+	mu sync.RWMutex
+	m  map[string]string
+	h  map[string]map[string]string
+}
+
+func newMapKV() *mapKV {
+	return &mapKV{m: map[string]string{}, h: map[string]map[string]string{}}
+}
+func (m *mapKV) Set(k, v string) { m.mu.Lock(); m.m[k] = v; m.mu.Unlock() }
+func (m *mapKV) SetTTL(k, v string, _ time.Duration) {
+	m.Set(k, v)
+}
+func (m *mapKV) Get(k string) (string, bool) {
+	m.mu.RLock()
+	v, ok := m.m[k]
+	m.mu.RUnlock()
+	return v, ok
+}
+func (m *mapKV) HSet(k, f, v string) {
+	m.mu.Lock()
+	h := m.h[k]
+	if h == nil {
+		h = map[string]string{}
+		m.h[k] = h
+	}
+	h[f] = v
+	m.mu.Unlock()
+}
+func (m *mapKV) HGet(k, f string) (string, bool) {
+	m.mu.RLock()
+	v, ok := m.h[k][f]
+	m.mu.RUnlock()
+	return v, ok
+}
+
+type impl struct {
+	name string
+	new  func(b testing.TB) (kv, func())
+}
+
+var impls = []impl{
+	{"map", func(testing.TB) (kv, func()) { return newMapKV(), func() {} }},
+	{"ember", func(b testing.TB) (kv, func()) {
+		s, err := store.New(nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return emberKV{s}, func() { _ = s.Close() }
+	}},
+}
+
+func forImpls(b *testing.B, f func(b *testing.B, im impl)) {
+	for _, im := range impls {
+		b.Run("impl="+im.name, func(b *testing.B) { f(b, im) })
+	}
+}
+
+func loaded(b *testing.B, im impl) (kv, func()) {
+	d := data()
+	s, done := im.new(b)
+	for i, k := range d.keys {
+		s.Set(k, d.vals[i])
+	}
+	return s, done
+}
+
+// BenchmarkSetNew sets keys that do not exist yet, up to 1M per store.
+func BenchmarkSetNew(b *testing.B) {
+	d := data()
+	forImpls(b, func(b *testing.B, im impl) {
+		b.ReportAllocs()
+		s, done := im.new(b)
+		for i := range b.N {
+			j := i % benchKeys
+			if j == 0 && i > 0 {
+				b.StopTimer()
+				done()
+				s, done = im.new(b)
+				runtime.GC()
+				b.StartTimer()
+			}
+			s.Set(d.keys[j], d.vals[j])
+		}
+		b.StopTimer()
+		done()
+	})
+}
+
+// BenchmarkSetNewTTL is BenchmarkSetNew with a 60 s TTL on every key.
+func BenchmarkSetNewTTL(b *testing.B) {
+	d := data()
+	forImpls(b, func(b *testing.B, im impl) {
+		if im.name == "map" {
+			b.Skip("the baseline has no TTL")
+		}
+		b.ReportAllocs()
+		s, done := im.new(b)
+		for i := range b.N {
+			j := i % benchKeys
+			if j == 0 && i > 0 {
+				b.StopTimer()
+				done()
+				s, done = im.new(b)
+				runtime.GC()
+				b.StartTimer()
+			}
+			s.SetTTL(d.keys[j], d.vals[j], time.Minute)
+		}
+		b.StopTimer()
+		done()
+	})
+}
+
+func benchGet(b *testing.B, seq []int32) {
+	d := data()
+	forImpls(b, func(b *testing.B, im impl) {
+		s, done := loaded(b, im)
+		defer done()
+		b.ReportAllocs()
+		b.ResetTimer()
+		i := 0
+		for b.Loop() {
+			if _, ok := s.Get(d.keys[seq[i%benchKeys]]); !ok {
+				b.Fatal("miss")
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkGet reads existing keys in a uniform random order.
+func BenchmarkGet(b *testing.B) { benchGet(b, data().uniform) }
+
+// BenchmarkGetZipf reads existing keys drawn from Zipf(0.99).
+func BenchmarkGetZipf(b *testing.B) { benchGet(b, data().zipf) }
+
+// BenchmarkMixed runs 90% GET and 10% SET of existing keys from every P.
+func BenchmarkMixed(b *testing.B) {
+	d := data()
+	for _, dist := range []struct {
+		name string
+		seq  []int32
+	}{{"uniform", d.uniform}, {"zipf", d.zipf}} {
+		b.Run("reads=90%,writes=10%,keys="+dist.name, func(b *testing.B) {
+			forImpls(b, func(b *testing.B, im impl) {
+				s, done := loaded(b, im)
+				defer done()
+				var seed atomic.Int64
+				b.ReportAllocs()
+				b.ResetTimer()
+				b.RunParallel(func(pb *testing.PB) {
+					i := int(seed.Add(1)) * 7919
+					for pb.Next() {
+						k := dist.seq[i%benchKeys]
+						if i%10 == 0 {
+							s.Set(d.keys[k], d.vals[(k+1)%benchKeys])
+						} else {
+							s.Get(d.keys[k])
+						}
+						i++
+					}
+				})
+			})
+		})
+	}
+}
+
+const hashKeys, hashFields = 100_000, 10
+
+// BenchmarkHSet fills 100k hashes of 10 fields, one field per call.
+func BenchmarkHSet(b *testing.B) {
+	d := data()
+	fields := make([]string, hashFields)
+	for i := range fields {
+		fields[i] = fmt.Sprintf("field:%d", i)
+	}
+	forImpls(b, func(b *testing.B, im impl) {
+		b.ReportAllocs()
+		s, done := im.new(b)
+		for i := range b.N {
+			j := i % (hashKeys * hashFields)
+			if j == 0 && i > 0 {
+				b.StopTimer()
+				done()
+				s, done = im.new(b)
+				runtime.GC()
+				b.StartTimer()
+			}
+			s.HSet(d.keys[j/hashFields], fields[j%hashFields], d.vals[j])
+		}
+		b.StopTimer()
+		done()
+	})
+}
+
+// BenchmarkHGet reads fields of 100k hashes of 10 fields.
+func BenchmarkHGet(b *testing.B) {
+	d := data()
+	fields := make([]string, hashFields)
+	for i := range fields {
+		fields[i] = fmt.Sprintf("field:%d", i)
+	}
+	forImpls(b, func(b *testing.B, im impl) {
+		s, done := im.new(b)
+		defer done()
+		for j := range hashKeys * hashFields {
+			s.HSet(d.keys[j/hashFields], fields[j%hashFields], d.vals[j])
+		}
+		b.ReportAllocs()
+		b.ResetTimer()
+		i := 0
+		for b.Loop() {
+			j := int(d.uniform[i%benchKeys]) % (hashKeys * hashFields)
+			if _, ok := s.HGet(d.keys[j/hashFields], fields[j%hashFields]); !ok {
+				b.Fatal("miss")
+			}
+			i++
+		}
+	})
+}
+
+func heapInuse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// BenchmarkHeapPerKey loads 1M keys into a fresh store and reports the heap
+// bytes each key costs, the key and value strings included.
+func BenchmarkHeapPerKey(b *testing.B) {
+	forImpls(b, func(b *testing.B, im impl) {
+		// One measurement whatever b.N is: the figure is the metric.
+		for range 1 {
+			before := heapInuse()
+			s, done := im.new(b)
+			// Fresh strings, so that the store's share of the heap is counted.
+			for i := range benchKeys {
+				s.Set(fmt.Sprintf("key:%012d", i), fmt.Sprintf("%064d", i))
+			}
+			after := heapInuse()
+			perKey := float64(after-before) / benchKeys
+			runtime.KeepAlive(s)
+			done()
+			for b.Loop() {
+			}
+			b.ReportMetric(perKey, "heap-B/key")
+		}
+	})
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkExpireAtOnce loads 1M keys sharing one deadline and reports the
+// seconds from that deadline until the last is gone, the CPU spent per key
+// meanwhile, and the heap left afterwards.
+func BenchmarkExpireAtOnce(b *testing.B) {
+	// One measurement whatever b.N is: the figures are the metrics.
+	for range 1 {
+		base := heapInuse()
+		s, err := store.New(nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		deadline := time.Now().Add(3 * time.Second).UnixMilli()
+		for i := range benchKeys {
+			_, _, _ = s.SetArgs(fmt.Sprintf("key:%012d", i), fmt.Sprintf("%064d", i), store.SetArgs{PXAT: deadline})
+		}
+		full := heapInuse()
+		time.Sleep(time.Until(time.UnixMilli(deadline)))
+		cpu0 := cpuTime()
+		for {
+			if n, _ := s.DBSize(); n == 0 {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		gone := time.Since(time.UnixMilli(deadline))
+		cpu := cpuTime() - cpu0
+		after := heapInuse()
+		_ = s.Close()
+		for b.Loop() {
+		}
+		b.ReportMetric(gone.Seconds(), "reclaim-s")
+		b.ReportMetric(float64(cpu.Nanoseconds())/benchKeys, "cpu-ns/key")
+		b.ReportMetric(float64(full-base)/benchKeys, "heap-full-B/key")
+		b.ReportMetric(float64(after-base)/benchKeys, "heap-after-B/key")
+	}
+}

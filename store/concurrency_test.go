@@ -1,0 +1,112 @@
+package store_test
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberkv/ember/internal/leakcheck"
+	"github.com/emberkv/ember/store"
+)
+
+// TestStore_Concurrent runs every kind of command from many goroutines at
+// once (under -race this checks the locking), with TTLs short enough that
+// the sweepers run meanwhile, then closes the store: no goroutine may stay.
+func TestStore_Concurrent(t *testing.T) {
+	defer leakcheck.Check(t)()
+	s, err := store.New(nil)
+	require.NoError(t, err)
+	f, err := s.Feed()
+	require.NoError(t, err)
+
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			for range 3000 {
+				k := "k" + strconv.Itoa(r.IntN(64))
+				switch r.IntN(10) {
+				case 0:
+					_, _, _ = s.SetArgs(k, "v", store.SetArgs{PX: int64(r.IntN(5) + 1)})
+				case 1:
+					_, _ = s.Incr(k)
+				case 2:
+					_, _, _ = s.Get(k)
+				case 3:
+					_, _ = s.HSet(k, "f", "v")
+				case 4:
+					_, _, _ = s.HGet(k, "f")
+				case 5:
+					_ = s.Rename(k, "k"+strconv.Itoa(r.IntN(64)))
+				case 6:
+					_, _, _ = s.Scan(0, "", 20, "")
+				case 7:
+					p := s.Pipeline()
+					p.Incr(k)
+					p.Expire(k, 1)
+					_ = p.Exec()
+				case 8:
+					_, _ = s.Del(k, "k"+strconv.Itoa(r.IntN(64)))
+				case 9:
+					_ = s.Stats()
+				}
+			}
+		}()
+	}
+	// A snapshot and a feed reader while the writers run.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, err := s.Snapshot(func(store.Entry) error { return nil })
+		assert.NoError(t, err)
+		buf := make([]byte, 4096)
+		first, _ := f.Backlog()
+		_, _ = f.ReadAt(buf, first-1)
+	}()
+	wg.Wait()
+	time.Sleep(20 * time.Millisecond) // let the sweepers catch up with the 1-5 ms TTLs
+	require.NoError(t, s.Close())
+	require.NoError(t, s.Close(), "a second Close returns nil")
+	_, _, err = s.Get("k1")
+	assert.ErrorIs(t, err, store.ErrClosed)
+}
+
+// TestStore_StatsCounts checks the counters of Stats.
+func TestStore_StatsCounts(t *testing.T) {
+	s, err := store.New(nil)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Set("a", "1"))
+	_, _, _ = s.SetArgs("b", "1", store.SetArgs{EX: 100})
+	_, _, _ = s.Get("a")
+	_, _, _ = s.Get("missing")
+	_, _ = s.PExpire("a", 1)
+	require.Eventually(t, func() bool { return s.Stats().Expired == 1 }, 5*time.Second, time.Millisecond)
+	st := s.Stats()
+	assert.Equal(t, int64(1), st.Keys)
+	assert.Equal(t, int64(1), st.Expires)
+	assert.Equal(t, uint64(1), st.Hits)
+	assert.Equal(t, uint64(1), st.Misses)
+	assert.Equal(t, uint64(5), st.Commands)
+}
+
+// TestStore_ZeroAllocs pins the hot paths that must not allocate.
+func TestStore_ZeroAllocs(t *testing.T) {
+	s, err := store.New(nil)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Set("k", "v"))
+	_, err = s.HSet("h", "f", "v")
+	require.NoError(t, err)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _, _ = s.Get("k") }), "Get")
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = s.Set("k", "w") }), "Set of an existing key")
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _, _ = s.HGet("h", "f") }), "HGet")
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = s.HSet("h", "f", "w") }), "HSet of an existing field")
+}
