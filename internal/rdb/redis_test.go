@@ -3,6 +3,7 @@ package rdb_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -222,4 +223,108 @@ func TestRedis_ReaderReadsSave(t *testing.T) {
 	sort.Strings(skippedKeys)
 	assert.Equal(t, []string{"iset/set-intset", "list/list-quicklist2", "sset/set", "zset/zset-listpack"}, skippedKeys)
 	assert.True(t, bytes.Contains(data, []byte{0xC3}), "some string was LZF-compressed")
+}
+
+// TestRedis_ReplicationPayload attaches to a real redis-server as a replica
+// and decodes its full-sync payload, in both the disk ("$<len>") and the
+// diskless ("$EOF:<mark>") form, straight from the link: resp.Payload feeds
+// the Reader, and the command stream is read after it from the same
+// connection.
+func TestRedis_ReplicationPayload(t *testing.T) {
+	for _, diskless := range []string{"no", "yes"} {
+		t.Run("diskless="+diskless, func(t *testing.T) {
+			s := resptest.StartRedis(t, "", "--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0")
+			c := newClient(t, s)
+			c.do("SET", "s", "v")
+			c.do("HSET", "h", "f", "1")
+			c.do("PEXPIREAT", "h", "4102444800000")
+			c.do("SELECT", "5")
+			c.do("SET", "n", "12345")
+
+			link := newClient(t, s)
+			link.send("REPLCONF", "capa", "eof", "capa", "psync2")
+			require.Equal(t, "OK", string(link.flush()[0].Str))
+			link.send("PSYNC", "?", "-1")
+			_, err := link.conn.Write(link.out)
+			require.NoError(t, err)
+			link.out, link.n = link.out[:0], 0
+
+			var replid string
+			var header []byte
+			for header == nil {
+				line, err := link.r.ReadLine()
+				require.NoError(t, err)
+				switch {
+				case len(line) == 0: // keep-alive
+				case bytes.HasPrefix(line, []byte("+FULLRESYNC ")):
+					replid = strings.Fields(string(line))[1]
+				default:
+					header = bytes.Clone(line)
+				}
+			}
+			require.Len(t, replid, 40)
+			p, err := link.r.Payload(header)
+			require.NoError(t, err)
+			if diskless == "yes" {
+				assert.Equal(t, int64(-1), p.Len())
+			} else {
+				assert.Positive(t, p.Len())
+			}
+
+			r := rdb.NewReader(p, nil)
+			got := map[string]rdb.Entry{}
+			for {
+				e, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				require.NoError(t, err)
+				got[e.Key] = e
+			}
+			assert.True(t, r.ChecksumChecked())
+			assert.Equal(t, "v", got["s"].Value)
+			assert.Equal(t, []string{"f", "1"}, got["h"].Fields)
+			assert.Equal(t, int64(4102444800000), got["h"].ExpireAtMs)
+			assert.Equal(t, 5, got["n"].DB)
+			assert.Equal(t, "12345", got["n"].Value)
+			id, _ := r.AuxValue("repl-id")
+			assert.Equal(t, replid, id)
+			_, ok := r.AuxValue("repl-offset")
+			assert.True(t, ok)
+			// The payload reader stopped exactly at the end of the RDB.
+			n, err := io.Copy(io.Discard, p)
+			assert.NoError(t, err)
+			assert.Zero(t, n)
+
+			// After an EOF-marked payload Redis streams only once we ACK, and
+			// it ignores an ACK that arrives before it has put us online: ACK
+			// every 100 ms, as a replica does every second.
+			stop := make(chan struct{})
+			acked := make(chan struct{})
+			go func() {
+				defer close(acked)
+				ack := resp.AppendCommand(nil, "REPLCONF", "ACK", "0")
+				for {
+					if _, err := link.conn.Write(ack); err != nil {
+						return
+					}
+					select {
+					case <-stop:
+						return
+					case <-time.After(100 * time.Millisecond):
+					}
+				}
+			}()
+			defer func() { close(stop); <-acked }()
+			c.do("SET", "after", "sync")
+			for {
+				cmd, err := link.r.ReadCommand(nil)
+				require.NoError(t, err)
+				if len(cmd.Args) > 0 && string(cmd.Args[0]) == "SET" {
+					assert.Equal(t, "after", string(cmd.Args[1]))
+					break
+				}
+			}
+		})
+	}
 }
