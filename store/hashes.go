@@ -135,7 +135,12 @@ func (s *Store) HGet(key, field string) (val string, ok bool, err error) {
 	switch {
 	case !found:
 	case !v.isHash():
-		err = ErrWrongType
+		// An expired string is no key at all, not the wrong type.
+		if at := v.deadline(); at != 0 && at <= nowMs() {
+			found = false
+		} else {
+			err = ErrWrongType
+		}
 	case v.hash().at != 0 && v.hash().at <= nowMs():
 		found = false
 	default:
