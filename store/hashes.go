@@ -129,9 +129,10 @@ func (s *Store) HGet(key, field string) (val string, ok bool, err error) {
 	if s.closed.Load() {
 		return "", false, ErrClosed
 	}
-	sh := &s.shards[s.index(key)]
+	h := hashKey(key)
+	sh := &s.shards[s.indexOf(h)]
 	sh.mu.RLock()
-	v, found := sh.m[key]
+	v, found := sh.tab.get(key, h)
 	switch {
 	case !found:
 	case !v.isHash():
@@ -576,7 +577,13 @@ func (t *Tx) HScan(key string, cursor uint64, match string, count int64) ([]stri
 		}
 		return out, 0, nil
 	}
-	fields, next := scanHashed(h.m, cursor, int(count))
+	fields, next := scanHashed(func(f func(string, string) bool) {
+		for k, v := range h.m {
+			if !f(k, v) {
+				return
+			}
+		}
+	}, cursor, int(count))
 	for _, f := range fields {
 		if match == "" || glob.Match(match, f) {
 			out = append(out, f, h.m[f])

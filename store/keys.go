@@ -449,13 +449,14 @@ func (s *Store) RandomKey() (key string, ok bool, err error) {
 	for j := range n {
 		sh := &s.shards[(start+j)%n]
 		sh.mu.RLock()
-		for k, v := range sh.m {
-			if at := v.deadline(); at == 0 || at > now {
-				sh.mu.RUnlock()
-				return k, true, nil
-			}
-		}
+		k, ok := sh.tab.random(func(v value) bool {
+			at := v.deadline()
+			return at == 0 || at > now
+		})
 		sh.mu.RUnlock()
+		if ok {
+			return k, true, nil
+		}
 	}
 	return "", false, nil
 }
@@ -472,7 +473,7 @@ func (s *Store) DBSize() (int64, error) {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.RLock()
-		n += int64(len(sh.m))
+		n += int64(sh.tab.len())
 		sh.mu.RUnlock()
 	}
 	return n, nil
@@ -494,9 +495,8 @@ func (s *Store) FlushAll() error {
 func (t *Tx) flushAll() {
 	for i := range t.s.shards {
 		sh := &t.s.shards[i]
-		sh.m = make(map[string]value)
+		sh.tab.clear()
 		sh.ttl = nil
-		sh.peak = 0
 	}
 	t.rec("FLUSHALL")
 }
@@ -514,14 +514,15 @@ func (s *Store) Keys(pattern string) ([]string, error) {
 	keys := []string{}
 	all := pattern == "*"
 	for i := range s.shards {
-		for k, v := range s.shards[i].m {
+		s.shards[i].tab.all(func(k string, v value) bool {
 			if at := v.deadline(); at != 0 && at <= now {
-				continue
+				return true
 			}
 			if all || glob.Match(pattern, k) {
 				keys = append(keys, k)
 			}
-		}
+			return true
+		})
 	}
 	return keys, nil
 }
@@ -552,10 +553,10 @@ func (s *Store) Scan(cursor uint64, match string, count int64, typ string) ([]st
 		i := s.index0(cursor)
 		sh := &s.shards[i]
 		sh.mu.RLock()
-		keys, next := scanHashed(sh.m, cursor, int(count)-seen)
+		keys, next := scanHashed(sh.tab.all, cursor, int(count)-seen)
 		seen += len(keys)
 		for _, k := range keys {
-			v := sh.m[k]
+			v, _ := sh.tab.get(k, hashKey(k))
 			if at := v.deadline(); at != 0 && at <= now {
 				continue
 			}

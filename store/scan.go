@@ -26,13 +26,14 @@ type hashed struct {
 // scanHashed returns up to count keys of m whose hash is at or after cursor
 // (more when hashes tie at the end), in hash order, and the cursor that
 // follows them: 0 when no key of m at or after cursor was left out.
-func scanHashed[V any](m map[string]V, cursor uint64, count int) ([]string, uint64) {
+func scanHashed[V any](each func(func(string, V) bool), cursor uint64, count int) ([]string, uint64) {
 	var cands []hashed
-	for k := range m {
+	each(func(k string, _ V) bool {
 		if h := xxhash.Sum64String(k); h >= cursor {
 			cands = append(cands, hashed{h, k})
 		}
-	}
+		return true
+	})
 	slices.SortFunc(cands, func(a, b hashed) int { return cmp.Compare(a.h, b.h) })
 	n := min(count, len(cands))
 	for n < len(cands) && n > 0 && cands[n].h == cands[n-1].h {

@@ -38,7 +38,7 @@ func (s *Store) Snapshot(fn func(e Entry) error) (int64, error) {
 		sh := &s.shards[i]
 		batch, fields = batch[:0], fields[:0]
 		sh.mu.RLock()
-		for k, v := range sh.m {
+		sh.tab.all(func(k string, v value) bool {
 			e := Entry{Key: k, ExpireAt: v.deadline()}
 			if v.isHash() {
 				e.Hash = true
@@ -49,7 +49,8 @@ func (s *Store) Snapshot(fn func(e Entry) error) (int64, error) {
 				e.Value = v.str()
 			}
 			batch = append(batch, e)
-		}
+			return true
+		})
 		sh.mu.RUnlock()
 		for _, e := range batch {
 			if err := fn(e); err != nil {

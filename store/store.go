@@ -8,7 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/cespare/xxhash/v2"
 	"github.com/google/btree"
 )
 
@@ -35,9 +34,8 @@ type Store struct {
 type shard struct {
 	mu sync.RWMutex
 	// Guarded by mu.
-	m       map[string]value
+	tab     table                  // the keys and their values
 	ttl     *btree.BTreeG[ttlItem] // the keys that have a deadline, ordered by (deadline, key)
-	peak    int                    // largest len(m) since m was last rebuilt; see shrinkLocked
 	scratch []byte                 // effect encoding buffer for transactions holding this shard
 
 	// Counters, updated without the lock.
@@ -82,9 +80,6 @@ func New(opts *Options) (*Store, error) {
 	if n == 1 {
 		s.shift = 63 // a uint64 shifted by 64 is 0 in Go, but be explicit
 	}
-	for i := range s.shards {
-		s.shards[i].m = make(map[string]value)
-	}
 	w := min(runtime.GOMAXPROCS(0), n)
 	s.sweepers = make([]sweeper, w)
 	for i := range s.sweepers {
@@ -123,11 +118,14 @@ func (s *Store) Close() error {
 	return nil
 }
 
-func (s *Store) index(key string) int {
+func (s *Store) index(key string) int { return s.indexOf(hashKey(key)) }
+
+// indexOf returns the shard of a key whose hash is h.
+func (s *Store) indexOf(h uint64) int {
 	if len(s.shards) == 1 {
 		return 0
 	}
-	return int(xxhash.Sum64String(key) >> s.shift)
+	return int(h >> s.shift)
 }
 
 // nowMs is the store's clock: unix milliseconds from time.Now, so that a
@@ -153,7 +151,7 @@ func (s *Store) Stats() Stats {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		sh.mu.RLock()
-		st.Keys += int64(len(sh.m))
+		st.Keys += int64(sh.tab.len())
 		if sh.ttl != nil {
 			st.Expires += int64(sh.ttl.Len())
 		}

@@ -21,9 +21,10 @@ func (s *Store) Get(key string) (val string, ok bool, err error) {
 	if s.closed.Load() {
 		return "", false, ErrClosed
 	}
-	sh := &s.shards[s.index(key)]
+	h := hashKey(key)
+	sh := &s.shards[s.indexOf(h)]
 	sh.mu.RLock()
-	v, found := sh.m[key]
+	v, found := sh.tab.get(key, h)
 	if found {
 		if v.n&(flagBoxed|flagHash) == 0 {
 			val, ok = v.str(), true
@@ -68,19 +69,16 @@ func (s *Store) Set(key, val string) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	i := s.index(key)
-	sh := &s.shards[i]
+	h := hashKey(key)
+	sh := &s.shards[s.indexOf(h)]
 	sh.mu.Lock()
-	old, existed := sh.m[key]
-	if existed && old.n&(flagBoxed|flagHash) != 0 {
+	p, existed := sh.tab.upsert(key, h)
+	if existed && p.n&(flagBoxed|flagHash) != 0 {
 		sh.mu.Unlock()
 		_, _, err := s.SetArgs(key, val, SetArgs{})
 		return err
 	}
-	sh.m[key] = stringValue(val)
-	if !existed && len(sh.m) > sh.peak {
-		sh.peak = len(sh.m)
-	}
+	*p = stringValue(val)
 	if f := s.feed.Load(); f != nil {
 		b := resp3(sh.scratch[:0], "SET", key, val)
 		f.append(b, 1, false)

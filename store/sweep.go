@@ -109,7 +109,7 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 				break
 			}
 			sh.ttl.DeleteMin()
-			delete(sh.m, it.key)
+			sh.tab.del(it.key, hashKey(it.key))
 			n++
 			if f != nil {
 				eff = appendCommand2(eff, "DEL", it.key)
@@ -123,7 +123,7 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 			if f != nil {
 				f.append(eff, n, false)
 			}
-			sh.shrinkLocked()
+			sh.tab.maybeShrink()
 		}
 		sh.scratch = keepScratch(eff)
 		next := int64(math.MaxInt64)
@@ -157,21 +157,6 @@ func (s *Store) setDeadlineLocked(i int, key string, old, at int64) {
 		sh.ttl.ReplaceOrInsert(ttlItem{at, key})
 		s.noteDeadline(i, at)
 	}
-}
-
-// shrinkLocked rebuilds the shard's map once it holds a quarter of the keys
-// it once did: Go maps never give memory back on delete.
-func (sh *shard) shrinkLocked() {
-	n := len(sh.m)
-	if sh.peak < 4096 || n > sh.peak/4 {
-		return
-	}
-	m := make(map[string]value, n)
-	for k, v := range sh.m {
-		m[k] = v
-	}
-	sh.m = m
-	sh.peak = n
 }
 
 // keepScratch returns b emptied for reuse, unless it grew too large to keep.

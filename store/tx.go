@@ -26,6 +26,8 @@ type Tx struct {
 	neff  int
 	notes []note           // allocated only when the store has a Notify func
 	undo  map[string]saved // Update only: each key's state before its first write
+	hkey  string           // the last key hashed, and its hash
+	hval  uint64
 }
 
 // saved is a key's state before a transaction wrote it.
@@ -179,6 +181,15 @@ func (s *Store) end(t *Tx) {
 	}
 }
 
+// hash returns xxhash(key), remembering the last key: a command usually
+// looks its key up and then stores it.
+func (t *Tx) hash(key string) uint64 {
+	if t.hval == 0 || key != t.hkey {
+		t.hkey, t.hval = key, hashKey(key)
+	}
+	return t.hval
+}
+
 // clock returns the transaction's time in unix ms.
 func (t *Tx) clock() int64 {
 	if t.now == 0 {
@@ -202,7 +213,7 @@ func (t *Tx) shard(key string) (int, *shard, error) {
 // get returns key's live value. A key past its deadline is absent; in a
 // write transaction it is also removed (lazy expiry), recording DEL.
 func (t *Tx) get(i int, sh *shard, key string) (value, bool) {
-	v, ok := sh.m[key]
+	v, ok := sh.tab.get(key, t.hash(key))
 	if !ok {
 		return v, false
 	}
@@ -239,7 +250,7 @@ func (t *Tx) touch(i int, sh *shard, key string) {
 	if _, ok := t.undo[key]; ok {
 		return
 	}
-	v, ok := sh.m[key]
+	v, ok := sh.tab.get(key, t.hash(key))
 	if ok {
 		v = deepCopy(v)
 	}
@@ -260,7 +271,7 @@ func deepCopy(v value) value {
 func (t *Tx) rollback() {
 	for key, sv := range t.undo {
 		sh := &t.s.shards[sv.i]
-		if cur, ok := sh.m[key]; ok {
+		if cur, ok := sh.tab.get(key, hashKey(key)); ok {
 			t.remove(sv.i, sh, key, cur)
 		}
 		if sv.existed {
@@ -277,20 +288,17 @@ func (t *Tx) put(i int, sh *shard, key string, v, old value, existed bool) {
 	if existed {
 		oldAt = old.deadline()
 	}
-	sh.m[key] = v
-	if !existed && len(sh.m) > sh.peak {
-		sh.peak = len(sh.m)
-	}
+	sh.tab.set(key, t.hash(key), v)
 	t.s.setDeadlineLocked(i, key, oldAt, v.deadline())
 }
 
 // remove deletes key, whose value is v, without recording anything.
 func (t *Tx) remove(i int, sh *shard, key string, v value) {
-	delete(sh.m, key)
+	sh.tab.del(key, t.hash(key))
 	if at := v.deadline(); at != 0 {
 		t.s.setDeadlineLocked(i, key, at, 0)
 	}
-	sh.shrinkLocked()
+	sh.tab.maybeShrink()
 }
 
 // setDeadline changes the deadline of key's value v to at (0 for none) and
@@ -310,7 +318,7 @@ func (t *Tx) setDeadline(i int, sh *shard, key string, v value, at int64) value 
 	default:
 		v = boxedValue(v.str(), at)
 	}
-	sh.m[key] = v
+	sh.tab.set(key, t.hash(key), v)
 	t.s.setDeadlineLocked(i, key, old, at)
 	return v
 }

@@ -1,0 +1,256 @@
+package store
+
+import (
+	"math/bits"
+	"math/rand/v2"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// table is a shard's keyspace: an open-addressing hash table in the style of
+// Go's own (swiss) maps, written here for two reasons:
+//
+//   - Memory. A Go map grows by doubling, and because a uniform hash fills all
+//     of a map's tables (and all shards) at the same pace, they all double at
+//     once: right after 2^20 keys a map[string]value of 1M keys is 44% full
+//     and costs 80 bytes a key beyond the strings. This table grows by half
+//     its size instead, so it is never less than 58% full (at most 57 bytes
+//     a key, 45 on average).
+//   - The key's xxhash is computed once per command, to pick the shard, and
+//     reused here, where a Go map would hash the key again.
+//
+// Slots are grouped by eight; each group has a control word with one byte
+// per slot: ctrlEmpty, ctrlDeleted, or the low 7 bits of the key's hash, so
+// a lookup compares eight slots with a few word operations and touches a
+// slot's key only when those 7 bits match. A key's probe sequence starts at
+// a group picked by its hash and goes linearly through the groups until one
+// has an empty slot.
+//
+// A table is guarded by its shard's lock.
+type table struct {
+	ctrl  []uint64 // one control word per group
+	slots []slot   // 8 per group
+	used  int      // live keys
+	dead  int      // ctrlDeleted slots
+}
+
+type slot struct {
+	key string
+	val value
+}
+
+const (
+	ctrlEmpty   = 0x80
+	ctrlDeleted = 0xFE
+	groupSize   = 8
+	loBits      = 0x0101010101010101
+	hiBits      = 0x8080808080808080
+	emptyGroup  = ctrlEmpty * loBits
+)
+
+func hashKey(key string) uint64 { return xxhash.Sum64String(key) }
+
+// h2 is the 7 bits of the hash kept in the control byte. The shard index
+// uses the top bits and the group index bits 7 to 38.
+func h2(h uint64) uint64 { return h & 0x7f }
+
+// matchByte returns a mask with the high bit set in each byte of w equal to
+// b (and possibly in a byte following a match, which callers tolerate by
+// checking the key).
+func matchByte(w, b uint64) uint64 {
+	x := w ^ (loBits * b)
+	return (x - loBits) &^ x & hiBits
+}
+
+// matchEmpty returns the bytes of w that are ctrlEmpty, exactly.
+func matchEmpty(w uint64) uint64 {
+	// Only ctrlEmpty (0x80) has the high bit set and bit 1 clear.
+	return w &^ (w << 6) & hiBits
+}
+
+// matchFree returns the bytes of w that are ctrlEmpty or ctrlDeleted.
+func matchFree(w uint64) uint64 { return w & hiBits }
+
+// start returns the first group of h's probe sequence.
+func (t *table) start(h uint64) int {
+	return int((uint64(uint32(h>>7)) * uint64(len(t.ctrl))) >> 32)
+}
+
+func (t *table) len() int { return t.used }
+
+// find returns the index of key's slot, or -1.
+func (t *table) find(key string, h uint64) int {
+	n := len(t.ctrl)
+	if n == 0 {
+		return -1
+	}
+	g := t.start(h)
+	tag := h2(h)
+	for range n {
+		w := t.ctrl[g]
+		for m := matchByte(w, tag); m != 0; m &= m - 1 {
+			i := g*groupSize + bits.TrailingZeros64(m)>>3
+			if t.slots[i].key == key {
+				return i
+			}
+		}
+		if matchEmpty(w) != 0 {
+			return -1
+		}
+		if g++; g == n {
+			g = 0
+		}
+	}
+	return -1
+}
+
+// get returns key's value.
+func (t *table) get(key string, h uint64) (value, bool) {
+	if i := t.find(key, h); i >= 0 {
+		return t.slots[i].val, true
+	}
+	return value{}, false
+}
+
+// set stores v under key and reports whether the key was new.
+func (t *table) set(key string, h uint64, v value) bool {
+	if i := t.find(key, h); i >= 0 {
+		t.slots[i].val = v
+		return false
+	}
+	if (t.used+t.dead+1)*8 > len(t.slots)*7 {
+		t.rehash(t.used + 1)
+	}
+	t.insertNew(key, h, v)
+	return true
+}
+
+// insertNew puts a key known to be absent in the first free slot of its
+// probe sequence (there is one: the table is never full) and returns the
+// slot's index.
+func (t *table) insertNew(key string, h uint64, v value) int {
+	n := len(t.ctrl)
+	g := t.start(h)
+	for {
+		w := t.ctrl[g]
+		if m := matchFree(w); m != 0 {
+			b := bits.TrailingZeros64(m) >> 3
+			if byte(w>>(b*8)) == ctrlDeleted {
+				t.dead--
+			}
+			t.ctrl[g] = w&^(0xff<<(b*8)) | h2(h)<<(b*8)
+			t.slots[g*groupSize+b] = slot{key, v}
+			t.used++
+			return g*groupSize + b
+		}
+		if g++; g == n {
+			g = 0
+		}
+	}
+}
+
+// del removes key and returns its value.
+func (t *table) del(key string, h uint64) (value, bool) {
+	i := t.find(key, h)
+	if i < 0 {
+		return value{}, false
+	}
+	v := t.slots[i].val
+	t.deleteAt(i)
+	return v, true
+}
+
+func (t *table) deleteAt(i int) {
+	g, b := i/groupSize, uint(i%groupSize)
+	w := t.ctrl[g]
+	// A group that still has an empty slot never stopped a probe from going
+	// on past it, so its slots can go back to empty; otherwise a probe may
+	// have gone past it and the slot must stay marked.
+	mark := uint64(ctrlDeleted)
+	if matchEmpty(w) != 0 {
+		mark = ctrlEmpty
+	} else {
+		t.dead++
+	}
+	t.ctrl[g] = w&^(0xff<<(b*8)) | mark<<(b*8)
+	t.slots[i] = slot{}
+	t.used--
+}
+
+// rehash rebuilds the table with room for n keys at a load of 7/12 (so the
+// next growth comes after half as many keys again: growth by 1.5) and no
+// deleted slots.
+func (t *table) rehash(n int) {
+	groups := 0
+	if n > 0 {
+		groups = (n*12/7 + groupSize - 1) / groupSize
+		groups = max(groups, 1)
+	}
+	old := t.slots
+	oldCtrl := t.ctrl
+	t.ctrl = make([]uint64, groups)
+	for i := range t.ctrl {
+		t.ctrl[i] = emptyGroup
+	}
+	t.slots = make([]slot, groups*groupSize)
+	t.used, t.dead = 0, 0
+	for g, w := range oldCtrl {
+		for m := ^w & hiBits; m != 0; m &= m - 1 {
+			s := &old[g*groupSize+bits.TrailingZeros64(m)>>3]
+			t.insertNew(s.key, hashKey(s.key), s.val)
+		}
+	}
+}
+
+// maybeShrink gives memory back after many deletions: Go never does for its
+// maps, and a table that once held many keys would otherwise keep its size.
+func (t *table) maybeShrink() {
+	if len(t.slots) >= 1024 && t.used*4 < len(t.slots) {
+		t.rehash(t.used)
+	}
+}
+
+// all calls f for each key and value until f returns false.
+func (t *table) all(f func(key string, v value) bool) {
+	for g, w := range t.ctrl {
+		for m := ^w & hiBits; m != 0; m &= m - 1 {
+			s := &t.slots[g*groupSize+bits.TrailingZeros64(m)>>3]
+			if !f(s.key, s.val) {
+				return
+			}
+		}
+	}
+}
+
+// clear empties the table and frees its memory.
+func (t *table) clear() { *t = table{} }
+
+// upsert returns a pointer to key's value, inserting key with a zero value
+// first if it is absent; existed reports which. The pointer is valid until
+// the table next changes.
+func (t *table) upsert(key string, h uint64) (p *value, existed bool) {
+	if i := t.find(key, h); i >= 0 {
+		return &t.slots[i].val, true
+	}
+	if (t.used+t.dead+1)*8 > len(t.slots)*7 {
+		t.rehash(t.used + 1)
+	}
+	return &t.slots[t.insertNew(key, h, value{})].val, false
+}
+
+// random returns a key whose value satisfies ok, starting the search at a
+// random slot.
+func (t *table) random(ok func(value) bool) (string, bool) {
+	n := len(t.slots)
+	if t.used == 0 {
+		return "", false
+	}
+	start := rand.IntN(n)
+	for j := range n {
+		i := (start + j) % n
+		if t.ctrl[i/groupSize]>>(uint(i%groupSize)*8)&0x80 == 0 && ok(t.slots[i].val) {
+			return t.slots[i].key, true
+		}
+	}
+	return "", false
+}
