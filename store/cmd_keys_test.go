@@ -6,6 +6,7 @@ package store_test
 // in a testing/synctest bubble.
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -816,4 +817,98 @@ func TestStore_Closed(t *testing.T) {
 	for name, call := range calls {
 		assert.ErrorIs(t, call(), store.ErrClosed, name)
 	}
+}
+
+// TestStore_ExpiredIsMissing checks that every command treats a key past its
+// deadline, swept or not yet, exactly as a key that never existed, whatever
+// type it held (an expired string is not the wrong type for HGET).
+func TestStore_ExpiredIsMissing(t *testing.T) {
+	calls := map[string]func(s *store.Store, k string) string{
+		"GET":         func(s *store.Store, k string) string { return fmt.Sprint(s.Get(k)) },
+		"HGET":        func(s *store.Store, k string) string { return fmt.Sprint(s.HGet(k, "f")) },
+		"HEXISTS":     func(s *store.Store, k string) string { return fmt.Sprint(s.HExists(k, "f")) },
+		"HSTRLEN":     func(s *store.Store, k string) string { return fmt.Sprint(s.HStrLen(k, "f")) },
+		"HMGET":       func(s *store.Store, k string) string { return fmt.Sprint(s.HMGet(k, "f")) },
+		"HGETALL":     func(s *store.Store, k string) string { return fmt.Sprint(s.HGetAll(k)) },
+		"HLEN":        func(s *store.Store, k string) string { return fmt.Sprint(s.HLen(k)) },
+		"HKEYS":       func(s *store.Store, k string) string { return fmt.Sprint(s.HKeys(k)) },
+		"HVALS":       func(s *store.Store, k string) string { return fmt.Sprint(s.HVals(k)) },
+		"HRANDFIELD":  func(s *store.Store, k string) string { return fmt.Sprint(s.HRandField(k, 2, false)) },
+		"HSCAN":       func(s *store.Store, k string) string { return fmt.Sprint(s.HScan(k, 0, "", 10)) },
+		"STRLEN":      func(s *store.Store, k string) string { return fmt.Sprint(s.StrLen(k)) },
+		"GETRANGE":    func(s *store.Store, k string) string { return fmt.Sprint(s.GetRange(k, 0, -1)) },
+		"MGET":        func(s *store.Store, k string) string { return fmt.Sprint(s.MGet(k)) },
+		"TYPE":        func(s *store.Store, k string) string { return fmt.Sprint(s.Type(k)) },
+		"EXISTS":      func(s *store.Store, k string) string { return fmt.Sprint(s.Exists(k)) },
+		"TTL":         func(s *store.Store, k string) string { return fmt.Sprint(s.TTL(k)) },
+		"PEXPIRETIME": func(s *store.Store, k string) string { return fmt.Sprint(s.PExpireTime(k)) },
+		"GETDEL":      func(s *store.Store, k string) string { return fmt.Sprint(s.GetDel(k)) },
+		"GETEX":       func(s *store.Store, k string) string { return fmt.Sprint(s.GetEx(k, store.GetExArgs{Persist: true})) },
+		"SETNX":       func(s *store.Store, k string) string { return fmt.Sprint(s.SetNX(k, "1")) },
+		"SET XX": func(s *store.Store, k string) string {
+			return fmt.Sprint(s.SetArgs(k, "1", store.SetArgs{XX: true, Get: true}))
+		},
+		"SET GET":      func(s *store.Store, k string) string { return fmt.Sprint(s.SetArgs(k, "1", store.SetArgs{Get: true})) },
+		"INCR":         func(s *store.Store, k string) string { return fmt.Sprint(s.Incr(k)) },
+		"INCRBYFLOAT":  func(s *store.Store, k string) string { return fmt.Sprint(s.IncrByFloat(k, 1.5)) },
+		"APPEND":       func(s *store.Store, k string) string { return fmt.Sprint(s.Append(k, "x")) },
+		"SETRANGE":     func(s *store.Store, k string) string { return fmt.Sprint(s.SetRange(k, 1, "x")) },
+		"HSET":         func(s *store.Store, k string) string { return fmt.Sprint(s.HSet(k, "a", "1")) },
+		"HSETNX":       func(s *store.Store, k string) string { return fmt.Sprint(s.HSetNX(k, "f", "1")) },
+		"HDEL":         func(s *store.Store, k string) string { return fmt.Sprint(s.HDel(k, "f")) },
+		"HINCRBY":      func(s *store.Store, k string) string { return fmt.Sprint(s.HIncrBy(k, "f", 2)) },
+		"HINCRBYFLOAT": func(s *store.Store, k string) string { return fmt.Sprint(s.HIncrByFloat(k, "f", 2)) },
+		"MSETNX":       func(s *store.Store, k string) string { return fmt.Sprint(s.MSetNX(k, "1")) },
+		"DEL":          func(s *store.Store, k string) string { return fmt.Sprint(s.Del(k)) },
+		"EXPIRE":       func(s *store.Store, k string) string { return fmt.Sprint(s.Expire(k, 100)) },
+		"EXPIRE LT":    func(s *store.Store, k string) string { return fmt.Sprint(s.Expire(k, 100, store.LT)) },
+		"PERSIST":      func(s *store.Store, k string) string { return fmt.Sprint(s.Persist(k)) },
+		"RENAME":       func(s *store.Store, k string) string { return fmt.Sprint(s.Rename(k, k+":to")) },
+		"RENAMENX to":  func(s *store.Store, k string) string { return fmt.Sprint(s.RenameNX("live", k)) },
+		"COPY":         func(s *store.Store, k string) string { return fmt.Sprint(s.Copy(k, k+":to", false)) },
+		"COPY to":      func(s *store.Store, k string) string { return fmt.Sprint(s.Copy("live", k, false)) },
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			inBubble(t, func(t *testing.T, s *store.Store) {
+				for i := range 20 {
+					k := "k" + strconv.Itoa(i)
+					mustSet(t, s, "live", "v")
+					// Expected: what the command does on a key that never was.
+					want := call(s, "never"+strconv.Itoa(i))
+					if i%2 == 0 {
+						// A string past its deadline, likely not swept yet.
+						_, _, err := s.SetArgs(k, "v", store.SetArgs{PXAT: 1})
+						require.NoError(t, err)
+					} else {
+						mustHSet(t, s, k, "f", "v")
+						_, err := s.PExpire(k, 1)
+						require.NoError(t, err)
+						time.Sleep(time.Millisecond)
+					}
+					mustSet(t, s, "live", "v")
+					assert.Equal(t, want, call(s, k), "%s on an expired %s", name, []string{"string", "hash"}[i%2])
+				}
+			})
+		})
+	}
+
+	t.Run("KEYS SCAN RANDOMKEY", func(t *testing.T) {
+		inBubble(t, func(t *testing.T, s *store.Store) {
+			mustSet(t, s, "live", "v")
+			for i := range 100 {
+				_, _, err := s.SetArgs("gone"+strconv.Itoa(i), "v", store.SetArgs{PXAT: 1})
+				require.NoError(t, err)
+			}
+			keys, err := s.Keys("*")
+			require.NoError(t, err)
+			assert.Equal(t, []string{"live"}, keys)
+			got, _ := scanAll(t, s, "", 7, "")
+			assert.Equal(t, []string{"live"}, got)
+			k, ok, err := s.RandomKey()
+			require.NoError(t, err)
+			assert.True(t, ok)
+			assert.Equal(t, "live", k)
+		})
+	})
 }

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -30,15 +31,15 @@ import (
 	"github.com/emberkv/ember/store"
 )
 
-// reply is a RESP2 reply in a form both sides can be compared in.
-type reply struct {
+// diffReply is a RESP2 reply in a form both sides can be compared in.
+type diffReply struct {
 	kind byte // '+' status, '-' error, ':' integer, '$' bulk, '_' nil, '*' array
 	str  string
 	n    int64
-	arr  []reply
+	arr  []diffReply
 }
 
-func (r reply) String() string {
+func (r diffReply) String() string {
 	switch r.kind {
 	case '+':
 		return "+" + r.str
@@ -62,76 +63,76 @@ func (r reply) String() string {
 
 // Replies built from Store results.
 
-func rErr(err error) reply { return reply{kind: '-', str: err.Error()} }
+func rErr(err error) diffReply { return diffReply{kind: '-', str: err.Error()} }
 
-func rOK(err error) reply {
+func rOK(err error) diffReply {
 	if err != nil {
 		return rErr(err)
 	}
-	return reply{kind: '+', str: "OK"}
+	return diffReply{kind: '+', str: "OK"}
 }
 
-func rStatus(s string, err error) reply {
+func rStatus(s string, err error) diffReply {
 	if err != nil {
 		return rErr(err)
 	}
-	return reply{kind: '+', str: s}
+	return diffReply{kind: '+', str: s}
 }
 
-func rInt(n int64, err error) reply {
+func rInt(n int64, err error) diffReply {
 	if err != nil {
 		return rErr(err)
 	}
-	return reply{kind: ':', n: n}
+	return diffReply{kind: ':', n: n}
 }
 
-func rBool(b bool, err error) reply {
+func rBool(b bool, err error) diffReply {
 	if b {
 		return rInt(1, err)
 	}
 	return rInt(0, err)
 }
 
-func rBulk(s string, err error) reply {
+func rBulk(s string, err error) diffReply {
 	if err != nil {
 		return rErr(err)
 	}
-	return reply{kind: '$', str: s}
+	return diffReply{kind: '$', str: s}
 }
 
-func rMaybe(s string, ok bool, err error) reply {
+func rMaybe(s string, ok bool, err error) diffReply {
 	if err != nil {
 		return rErr(err)
 	}
 	if !ok {
-		return reply{kind: '_'}
+		return diffReply{kind: '_'}
 	}
-	return reply{kind: '$', str: s}
+	return diffReply{kind: '$', str: s}
 }
 
-func rStrings(ss []string, err error) reply {
+func rStrings(ss []string, err error) diffReply {
 	if err != nil {
 		return rErr(err)
 	}
-	r := reply{kind: '*', arr: []reply{}}
+	r := diffReply{kind: '*', arr: []diffReply{}}
 	for _, s := range ss {
-		r.arr = append(r.arr, reply{kind: '$', str: s})
+		r.arr = append(r.arr, diffReply{kind: '$', str: s})
 	}
 	return r
 }
 
-func rValues(vs []store.Value, err error) reply {
+func rValues(vs []store.Value, err error) diffReply {
 	if err != nil {
 		return rErr(err)
 	}
-	r := reply{kind: '*', arr: []reply{}}
+	r := diffReply{kind: '*', arr: []diffReply{}}
 	for _, v := range vs {
 		r.arr = append(r.arr, rMaybe(v.Val, v.OK, nil))
 	}
 	return r
 }
 
-func rMap(m map[string]string, err error) reply {
+func rMap(m map[string]string, err error) diffReply {
 	if err != nil {
 		return rErr(err)
 	}
@@ -210,7 +211,7 @@ func expiryArgs(opt, next string, ex, px, exat, pxat *int64) (bool, error) {
 
 // redisExec runs one command given in Redis form on the Store and renders
 // the result as Redis would reply.
-func redisExec(s *store.Store, args ...string) reply {
+func redisExec(s *store.Store, args ...string) diffReply {
 	a := args[1:]
 	switch strings.ToUpper(args[0]) {
 	case "GET":
@@ -254,7 +255,7 @@ func redisExec(s *store.Store, args ...string) reply {
 		case ok:
 			return rOK(nil)
 		}
-		return reply{kind: '_'}
+		return diffReply{kind: '_'}
 	case "SETNX":
 		return rBool(s.SetNX(a[0], a[1]))
 	case "GETDEL":
@@ -431,7 +432,7 @@ func dialRedis(t *testing.T, srv *resptest.Server) *respConn {
 	return &respConn{c: c, r: bufio.NewReader(c), w: bufio.NewWriter(c)}
 }
 
-func (rc *respConn) do(t *testing.T, args ...string) reply {
+func (rc *respConn) do(t *testing.T, args ...string) diffReply {
 	t.Helper()
 	require.NoError(t, rc.c.SetDeadline(time.Now().Add(10*time.Second)))
 	fmt.Fprintf(rc.w, "*%d\r\n", len(args))
@@ -440,72 +441,72 @@ func (rc *respConn) do(t *testing.T, args ...string) reply {
 	}
 	require.NoError(t, rc.w.Flush())
 	r, err := rc.read()
-	require.NoError(t, err, "reading the reply to %q", args)
+	require.NoError(t, err, "reading the diffReply to %q", args)
 	return r
 }
 
-func (rc *respConn) read() (reply, error) {
+func (rc *respConn) read() (diffReply, error) {
 	line, err := rc.r.ReadString('\n')
 	if err != nil {
-		return reply{}, err
+		return diffReply{}, err
 	}
 	if len(line) < 3 || !strings.HasSuffix(line, "\r\n") {
-		return reply{}, fmt.Errorf("bad reply line %q", line)
+		return diffReply{}, fmt.Errorf("bad diffReply line %q", line)
 	}
 	kind, body := line[0], line[1:len(line)-2]
 	switch kind {
 	case '+', '-':
-		return reply{kind: kind, str: body}, nil
+		return diffReply{kind: kind, str: body}, nil
 	case ':':
 		n, err := strconv.ParseInt(body, 10, 64)
-		return reply{kind: ':', n: n}, err
+		return diffReply{kind: ':', n: n}, err
 	case '$':
 		n, err := strconv.Atoi(body)
 		if err != nil {
-			return reply{}, err
+			return diffReply{}, err
 		}
 		if n < 0 {
-			return reply{kind: '_'}, nil
+			return diffReply{kind: '_'}, nil
 		}
 		buf := make([]byte, n+2)
 		if _, err := io.ReadFull(rc.r, buf); err != nil {
-			return reply{}, err
+			return diffReply{}, err
 		}
-		return reply{kind: '$', str: string(buf[:n])}, nil
+		return diffReply{kind: '$', str: string(buf[:n])}, nil
 	case '*':
 		n, err := strconv.Atoi(body)
 		if err != nil {
-			return reply{}, err
+			return diffReply{}, err
 		}
 		if n < 0 {
-			return reply{kind: '_'}, nil
+			return diffReply{kind: '_'}, nil
 		}
-		r := reply{kind: '*', arr: []reply{}}
+		r := diffReply{kind: '*', arr: []diffReply{}}
 		for range n {
 			e, err := rc.read()
 			if err != nil {
-				return reply{}, err
+				return diffReply{}, err
 			}
 			r.arr = append(r.arr, e)
 		}
 		return r, nil
 	}
-	return reply{}, fmt.Errorf("bad reply type in %q", line)
+	return diffReply{}, fmt.Errorf("bad diffReply type in %q", line)
 }
 
-// cmpMode says how two replies to a command are compared.
-type cmpMode uint8
+// diffMode says how two replies to a command are compared.
+type diffMode uint8
 
 const (
-	cmpExact     cmpMode = iota
-	cmpSet               // an array whose order does not matter
-	cmpPairs             // an array of field, value pairs whose order does not matter
-	cmpTime              // TTL/PTTL/EXPIRETIME/PEXPIRETIME: equal up to the time between the two sides
-	cmpRandField         // HRANDFIELD: same length (and same fields when all are returned)
-	cmpNilOrNot          // RANDOMKEY: both nil or both not
+	cmpExact     diffMode = iota
+	cmpSet                // an array whose order does not matter
+	cmpPairs              // an array of field, value pairs whose order does not matter
+	cmpTime               // TTL/PTTL/EXPIRETIME/PEXPIRETIME: equal up to the time between the two sides
+	cmpRandField          // HRANDFIELD: same length (and same fields when all are returned)
+	cmpNilOrNot           // RANDOMKEY: both nil or both not
 )
 
-func modeOf(args []string) cmpMode {
+func modeOf(args []string) diffMode {
 	switch strings.ToUpper(args[0]) {
 	case "HKEYS", "HVALS", "KEYS":
 		return cmpSet
@@ -522,20 +523,20 @@ func modeOf(args []string) cmpMode {
 }
 
 // normalize returns r in a canonical order for mode.
-func normalize(r reply, mode cmpMode) reply {
+func normalize(r diffReply, mode diffMode) diffReply {
 	if r.kind != '*' {
 		return r
 	}
 	switch mode {
 	case cmpSet:
 		r.arr = slices.Clone(r.arr)
-		slices.SortFunc(r.arr, func(a, b reply) int { return strings.Compare(a.String(), b.String()) })
+		slices.SortFunc(r.arr, func(a, b diffReply) int { return strings.Compare(a.String(), b.String()) })
 	case cmpPairs:
-		var pairs []reply
+		var pairs []diffReply
 		for i := 0; i+1 < len(r.arr); i += 2 {
-			pairs = append(pairs, reply{kind: '*', arr: r.arr[i : i+2]})
+			pairs = append(pairs, diffReply{kind: '*', arr: r.arr[i : i+2]})
 		}
-		slices.SortFunc(pairs, func(a, b reply) int { return strings.Compare(a.String(), b.String()) })
+		slices.SortFunc(pairs, func(a, b diffReply) int { return strings.Compare(a.String(), b.String()) })
 		r.arr = nil
 		for _, p := range pairs {
 			r.arr = append(r.arr, p.arr...)
@@ -546,7 +547,7 @@ func normalize(r reply, mode cmpMode) reply {
 
 // sameReply reports whether the Store's reply got matches Redis's want;
 // exactTime compares TTLs exactly (for deadlines given in absolute time).
-func sameReply(args []string, got, want reply, exactTime bool) bool {
+func sameReply(args []string, got, want diffReply, exactTime bool) bool {
 	mode := modeOf(args)
 	switch mode {
 	case cmpTime:
@@ -729,9 +730,9 @@ func (d *differ) scanAll(context string, key, match, count, typ string) bool {
 	return false
 }
 
-// gen makes random commands over a small keyspace, so that commands meet
+// diffGen makes random commands over a small keyspace, so that commands meet
 // each other's keys, types and values.
-type gen struct {
+type diffGen struct {
 	r    *rand.Rand
 	base int64          // unix seconds when the test started
 	used map[int64]bool // relative TTLs already handed out
@@ -750,23 +751,27 @@ var (
 	diffIncrs  = []string{"1", "-1", "0", "5", "-7", "100", "9223372036854775807", "-9223372036854775808", "9223372036854775806", "-9223372036854775807"}
 	diffFloats = []string{"0.1", "-0.1", "1.5", "10.5", "300", "-0.0025", "0", "1e-20", "2.0e2", "1e308", "-1e308", "inf", "-inf"}
 	diffRanges = []string{"0", "1", "2", "3", "-1", "-2", "-3", "-100", "100", "9223372036854775807", "-9223372036854775808"}
-	diffGlobs  = []string{"*", "k*", "k?", "h*", "k[0-1]", "k[^0]", "*1*", "?0", "[hk]0", "big", "x*", "\\k*", "k[!0]"}
+	diffGlobs  = []string{"*", "k*", "k?", "h*", "k[0-1]", "k[^0]", "*1*", "?0", "[hk]0", "big", "x*", "\\k*", "k[!0]",
+		"k[1-0]", "k[", "k[0-", "[^k]*", "*\\", "\\", "[]", "k[\\0]", "**0", "b?g*", "[a-c]*", "h[^-]", "k[0-1-3]"}
 )
 
-func (g *gen) pick(s []string) string { return s[g.r.IntN(len(s))] }
-func (g *gen) key() string            { return g.pick(diffKeys) }
-func (g *gen) field() string          { return g.pick(diffFields) }
+func (g *diffGen) pick(s []string) string { return s[g.r.IntN(len(s))] }
+func (g *diffGen) key() string            { return g.pick(diffKeys) }
+func (g *diffGen) field() string          { return g.pick(diffFields) }
 
-func (g *gen) value() string {
+func (g *diffGen) value() string {
 	if g.r.IntN(4) == 0 {
 		return strconv.Itoa(g.r.IntN(200) - 100)
 	}
 	return g.pick(diffValues)
 }
 
-func (g *gen) float() string {
-	if g.r.IntN(3) == 0 {
+func (g *diffGen) float() string {
+	switch g.r.IntN(4) {
+	case 0:
 		return strconv.FormatFloat(g.r.NormFloat64()*100, 'g', -1, 64)
+	case 1:
+		return strconv.FormatFloat(g.r.NormFloat64()*math.Pow(10, float64(g.r.IntN(60)-30)), 'g', -1, 64)
 	}
 	return g.pick(diffFloats)
 }
@@ -774,7 +779,7 @@ func (g *gen) float() string {
 // rel returns a relative TTL in seconds never handed out before: relative
 // TTLs are 10^8 s and more, 10^4 s apart, so that the order of two deadlines
 // never depends on the milliseconds between the two sides.
-func (g *gen) rel() int64 {
+func (g *diffGen) rel() int64 {
 	for {
 		k := int64(g.r.IntN(100000))
 		if !g.used[k] {
@@ -786,17 +791,17 @@ func (g *gen) rel() int64 {
 
 // abs returns a deadline in unix seconds, a million seconds away or more and
 // below every relative one, from a small set so that deadlines tie.
-func (g *gen) abs() int64 { return g.base + 1_000_000 + int64(g.r.IntN(8))*10_000 }
+func (g *diffGen) abs() int64 { return g.base + 1_000_000 + int64(g.r.IntN(8))*10_000 }
 
 // absMs returns a deadline in unix ms whose sub-second part tests rounding.
-func (g *gen) absMs() int64 {
+func (g *diffGen) absMs() int64 {
 	return g.abs()*1000 + []int64{0, 1, 499, 500, 501, 999}[g.r.IntN(6)]
 }
 
-func (g *gen) i(n int64) string { return strconv.FormatInt(n, 10) }
+func (g *diffGen) i(n int64) string { return strconv.FormatInt(n, 10) }
 
 // expiry returns SET/GETEX expiry options.
-func (g *gen) expiry() []string {
+func (g *diffGen) expiry() []string {
 	switch g.r.IntN(6) {
 	case 0:
 		return []string{"EX", g.i(g.rel())}
@@ -812,7 +817,7 @@ func (g *gen) expiry() []string {
 	return []string{"PX", "-5"}
 }
 
-func (g *gen) expireFlags() []string {
+func (g *diffGen) expireFlags() []string {
 	if g.r.IntN(3) == 0 {
 		return nil
 	}
@@ -824,7 +829,7 @@ func (g *gen) expireFlags() []string {
 	return out
 }
 
-func (g *gen) next() []string {
+func (g *diffGen) next() []string {
 	k := g.key()
 	switch g.r.IntN(60) {
 	case 0, 1, 2:
@@ -1017,7 +1022,7 @@ func TestRedisDiff_Random(t *testing.T) {
 	const perSeed = 2500
 	for _, seed := range seeds {
 		d.reset()
-		g := &gen{r: rand.New(rand.NewPCG(seed, seed)), base: time.Now().Unix(), used: map[int64]bool{}}
+		g := &diffGen{r: rand.New(rand.NewPCG(seed, seed)), base: time.Now().Unix(), used: map[int64]bool{}}
 		context := fmt.Sprintf("seed %d (replay with EMBER_DIFF_SEED=%d)", seed, seed)
 		for step := range perSeed {
 			args := g.next()
@@ -1264,6 +1269,25 @@ func TestRedisDiff_Directed(t *testing.T) {
 		{"MGET", "x1", "x2", "hr", "nokey"},
 		{"HSET", "odd", "a"},
 		{"HSET", "odd", "a", "b", "c"},
+		{"MSET", "a*b", "1", "a[b", "1", "a\\b", "1", "a]b", "1", "a-b", "1", "ab", "1", "a?b", "1", "a^b", "1"},
+		{"KEYS", "a*b"},
+		{"KEYS", "a\\*b"},
+		{"KEYS", "a[*]b"},
+		{"KEYS", "a[[]b"},
+		{"KEYS", "a[]]b"},
+		{"KEYS", "a[\\]]b"},
+		{"KEYS", "a\\\\b"},
+		{"KEYS", "a[\\\\]b"},
+		{"KEYS", "a[-]b"},
+		{"KEYS", "a[^a-z]b"},
+		{"KEYS", "a[!^]b"},
+		{"KEYS", "a?b"},
+		{"KEYS", "a[a-]b"},
+		{"KEYS", "a[z-a]b"},
+		{"KEYS", "a\\?b"},
+		{"KEYS", "a[b"},
+		{"KEYS", "a["},
+		{"KEYS", "a\\"},
 		{"KEYS", "x?"},
 		{"KEYS", "[a-x]*"},
 		{"KEYS", "*"},
