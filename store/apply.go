@@ -50,7 +50,7 @@ func (s *Store) ApplyBatch(cmds [][]string) error {
 			keys = append(keys, c[1:]...)
 		}
 	}
-	var t Tx
+	t := Tx{apply: true}
 	var err error
 	if all {
 		err = s.beginAll(&t, true)

@@ -80,6 +80,11 @@ var (
 	ErrFeedTruncated = errors.New("store: feed position no longer in backlog")
 )
 
+var (
+	errNotReplica = errors.New("store: Load needs a store in replica mode")
+	errOddFields  = errors.New("store: a hash entry needs field, value pairs")
+)
+
 // cmdError is an error whose text names the command it came from, as Redis's
 // do ("ERR invalid expire time in 'set' command"), and that matches a sentinel
 // with errors.Is.

@@ -122,6 +122,29 @@ func (f *Feed) Append(args ...string) int64 {
 	return f.end
 }
 
+// AppendRaw appends bytes that are already RESP commands, such as a master's
+// stream that a follower relays to its own followers, and returns the feed's
+// offset after them. The caller keeps them in step with the store: a
+// follower appends each command once it has applied it.
+func (f *Feed) AppendRaw(p []byte) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.putLocked(p)
+	f.wakeLocked()
+	return f.end
+}
+
+// Reset drops every byte the feed holds and makes offset the offset of the
+// last byte written, so that the next byte has offset+1: a follower does so
+// after a full resync, to count offsets as its master does. Readers get
+// [ErrFeedTruncated] for positions before it.
+func (f *Feed) Reset(offset int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.base, f.end = offset, offset
+	f.wakeLocked()
+}
+
 // Offset returns the offset of the last byte written to the feed.
 func (f *Feed) Offset() int64 {
 	f.mu.Lock()

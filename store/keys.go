@@ -205,7 +205,7 @@ func (t *Tx) expire(key string, n, unit int64, abs bool, invalid error, flags []
 		f&LT != 0 && cur != 0 && at >= cur:
 		return false, nil
 	}
-	if at <= t.clock() {
+	if at <= t.clock() && !t.replica {
 		t.remove(i, sh, key, v)
 		t.rec("DEL", key)
 		t.note('g', "del", key)

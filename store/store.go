@@ -22,6 +22,7 @@ type Store struct {
 	feedBacklog int
 	feed        atomic.Pointer[Feed] // nil until the first consumer asks for it
 
+	replica   atomic.Bool // see SetReplica; written with every shard locked
 	closed    atomic.Bool
 	closeOnce sync.Once
 	quit      chan struct{}

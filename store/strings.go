@@ -72,6 +72,10 @@ func (s *Store) Set(key, val string) error {
 	h := hashKey(key)
 	sh := &s.shards[s.indexOf(h)]
 	sh.mu.Lock()
+	if s.replica.Load() {
+		sh.mu.Unlock()
+		return ErrReadOnly
+	}
 	p, existed := sh.tab.upsert(key, h)
 	if existed && p.n&(flagBoxed|flagHash) != 0 {
 		sh.mu.Unlock()
@@ -300,7 +304,7 @@ func (t *Tx) GetEx(key string, a GetExArgs) (string, bool, error) {
 	}
 	val := v.str()
 	switch {
-	case n == 1 && at <= t.clock():
+	case n == 1 && at <= t.clock() && !t.replica:
 		t.remove(i, sh, key, v)
 		t.rec("DEL", key)
 		t.note('g', "del", key)

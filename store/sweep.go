@@ -92,6 +92,11 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 	sh := &s.shards[i]
 	for {
 		sh.mu.Lock()
+		if s.replica.Load() {
+			// A replica's keys expire when its master says so.
+			sh.mu.Unlock()
+			return math.MaxInt64
+		}
 		if sh.ttl == nil || sh.ttl.Len() == 0 {
 			sh.mu.Unlock()
 			return math.MaxInt64

@@ -16,18 +16,20 @@ import (
 // A Tx is valid only inside the function it was given to, and is not safe for
 // concurrent use.
 type Tx struct {
-	s     *Store
-	now   int64 // unix ms, read once per transaction (as Redis does per command)
-	write bool
-	one   int       // index of the only shard held, or -1 when held is used
-	held  *shardSet // the shards held, for multi-key transactions
-	feed  *Feed     // nil when nobody consumes the feed: record nothing
-	eff   []byte    // effects recorded so far, RESP-encoded
-	neff  int
-	notes []note           // allocated only when the store has a Notify func
-	undo  map[string]saved // Update only: each key's state before its first write
-	hkey  string           // the last key hashed, and its hash
-	hval  uint64
+	s       *Store
+	now     int64 // unix ms, read once per transaction (as Redis does per command)
+	write   bool
+	one     int       // index of the only shard held, or -1 when held is used
+	held    *shardSet // the shards held, for multi-key transactions
+	feed    *Feed     // nil when nobody consumes the feed: record nothing
+	eff     []byte    // effects recorded so far, RESP-encoded
+	neff    int
+	notes   []note           // allocated only when the store has a Notify func
+	undo    map[string]saved // Update only: each key's state before its first write
+	apply   bool             // set before begin by Apply, ApplyBatch and Load
+	replica bool             // the store is a replica (read under the locks)
+	hkey    string           // the last key hashed, and its hash
+	hval    uint64
 }
 
 // saved is a key's state before a transaction wrote it.
@@ -61,7 +63,10 @@ func (s *Store) begin1(t *Tx, key string, write bool) error {
 	} else {
 		sh.mu.RLock()
 	}
-	t.startLocked()
+	if err := t.startLocked(); err != nil {
+		t.unlockAll()
+		return err
+	}
 	return nil
 }
 
@@ -77,7 +82,10 @@ func (s *Store) beginKeys(t *Tx, write bool, keys ...string) error {
 		t.held.add(s.index(k))
 	}
 	t.lockAll()
-	t.startLocked()
+	if err := t.startLocked(); err != nil {
+		t.unlockAll()
+		return err
+	}
 	return nil
 }
 
@@ -92,7 +100,10 @@ func (s *Store) beginAll(t *Tx, write bool) error {
 		t.held.add(i)
 	}
 	t.lockAll()
-	t.startLocked()
+	if err := t.startLocked(); err != nil {
+		t.unlockAll()
+		return err
+	}
 	return nil
 }
 
@@ -147,9 +158,20 @@ func (t *Tx) first() *shard {
 	return nil
 }
 
-func (t *Tx) startLocked() {
+// startLocked prepares a transaction whose locks are held; it refuses a
+// write from the program to a replica.
+func (t *Tx) startLocked() error {
+	t.replica = t.s.replica.Load()
 	if !t.write {
-		return
+		return nil
+	}
+	if t.replica {
+		if !t.apply {
+			return ErrReadOnly
+		}
+		// Applying the master's stream: the follower relays the master's
+		// bytes to its own followers, so nothing is recorded here.
+		return nil
 	}
 	// Loaded under the locks: a write either records its effect or commits
 	// before a snapshot that starts the feed can copy its shard.
@@ -158,6 +180,7 @@ func (t *Tx) startLocked() {
 			t.eff = sh.scratch[:0]
 		}
 	}
+	return nil
 }
 
 // end commits the transaction: its effects go to the feed while the locks
@@ -218,6 +241,15 @@ func (t *Tx) get(i int, sh *shard, key string) (value, bool) {
 		return v, false
 	}
 	if at := v.deadline(); at != 0 && at <= t.clock() {
+		if t.replica {
+			// A replica hides expired keys from readers but never removes
+			// them: its master sends DEL when they expire. Commands from the
+			// master see them, as the master still did when it sent them.
+			if t.apply {
+				return v, true
+			}
+			return value{}, false
+		}
 		if t.write {
 			t.touch(i, sh, key)
 			t.remove(i, sh, key, v)

@@ -1,0 +1,171 @@
+package store_test
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberkv/ember/store"
+)
+
+func TestStore_ReplicaRefusesProgramWrites(t *testing.T) {
+	s, err := store.New(nil)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Set("k", "v"))
+	require.NoError(t, s.SetReplica(true))
+	assert.True(t, s.Replica())
+
+	assert.ErrorIs(t, s.Set("k", "w"), store.ErrReadOnly)
+	_, _, err = s.SetArgs("k", "w", store.SetArgs{NX: true})
+	assert.ErrorIs(t, err, store.ErrReadOnly)
+	_, err = s.Incr("k")
+	assert.ErrorIs(t, err, store.ErrReadOnly)
+	_, err = s.HSet("h", "f", "v")
+	assert.ErrorIs(t, err, store.ErrReadOnly)
+	_, err = s.Del("k")
+	assert.ErrorIs(t, err, store.ErrReadOnly)
+	assert.ErrorIs(t, s.Pipeline().Set("x", "y").Err(), store.ErrDiscarded)
+	p := s.Pipeline()
+	p.Set("x", "y")
+	assert.ErrorIs(t, p.Exec(), store.ErrReadOnly)
+	assert.EqualError(t, s.Set("k", "w"), "READONLY You can't write against a read only replica.")
+
+	v, ok, err := s.Get("k")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "v", v, "reads go on, and the refused writes changed nothing")
+
+	require.NoError(t, s.Apply("SET", "k", "from-master"))
+	v, _, _ = s.Get("k")
+	assert.Equal(t, "from-master", v)
+
+	require.NoError(t, s.SetReplica(false))
+	assert.NoError(t, s.Set("k", "mine again"))
+}
+
+// TestStore_ReplicaExpiry: a replica hides expired keys but keeps them until
+// its master's DEL, and its master's commands still see them.
+func TestStore_ReplicaExpiry(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, err := store.New(nil)
+		require.NoError(t, err)
+		defer s.Close()
+		require.NoError(t, s.SetReplica(true))
+		soon := strconv.FormatInt(time.Now().UnixMilli()+1000, 10)
+		require.NoError(t, s.Apply("SET", "k", "5", "PXAT", soon))
+		past := strconv.FormatInt(time.Now().UnixMilli()-1000, 10)
+		require.NoError(t, s.Apply("SET", "gone", "x", "PXAT", past), "a past deadline does not delete on a replica")
+		require.NoError(t, s.Apply("PEXPIREAT", "k", soon))
+
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		_, ok, _ := s.Get("k")
+		assert.False(t, ok, "expired keys are hidden from reads")
+		n, _ := s.DBSize()
+		assert.Equal(t, int64(2), n, "but not removed")
+		ttl, _ := s.TTL("k")
+		assert.Equal(t, int64(-2), ttl)
+
+		require.NoError(t, s.Apply("INCR", "k"), "the master still saw k")
+		require.NoError(t, s.Apply("PERSIST", "k"))
+		v, ok, _ := s.Get("k")
+		assert.True(t, ok)
+		assert.Equal(t, "6", v)
+
+		require.NoError(t, s.Apply("DEL", "gone"))
+		n, _ = s.DBSize()
+		assert.Equal(t, int64(1), n)
+
+		// Promoted, the store expires keys itself again.
+		require.NoError(t, s.Apply("SET", "later", "x", "PXAT", past))
+		require.NoError(t, s.SetReplica(false))
+		synctest.Wait()
+		n, _ = s.DBSize()
+		assert.Equal(t, int64(1), n, "the sweepers removed what expired while a replica")
+	})
+}
+
+func TestStore_ReplicaRecordsNothing(t *testing.T) {
+	s, err := store.New(nil)
+	require.NoError(t, err)
+	defer s.Close()
+	f, err := s.Feed()
+	require.NoError(t, err)
+	require.NoError(t, s.SetReplica(true))
+	f.Reset(1000)
+	require.NoError(t, s.Apply("SET", "k", "v"))
+	assert.Equal(t, int64(1000), f.Offset())
+	raw := []byte("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n")
+	assert.Equal(t, int64(1000+len(raw)), f.AppendRaw(raw))
+	e, err := f.Reader(1000).Next(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, []string{"SET", "k", "v"}, e.Args)
+	_, err = f.ReadAt(make([]byte, 1), 999)
+	assert.ErrorIs(t, err, store.ErrFeedTruncated)
+}
+
+func TestStore_LoadIsAtomic(t *testing.T) {
+	s, err := store.New(nil)
+	require.NoError(t, err)
+	defer s.Close()
+	const n = 5000
+	require.NoError(t, s.SetReplica(true))
+	load := func(prefix string) error {
+		return s.Load(func(add func(store.Entry) error) error {
+			for i := range n {
+				if err := add(store.Entry{Key: fmt.Sprintf("%s%d", prefix, i), Value: prefix}); err != nil {
+					return err
+				}
+			}
+			return add(store.Entry{Key: "h", Hash: true, Fields: []string{"f", prefix}, ExpireAt: time.Now().Add(time.Hour).UnixMilli()})
+		})
+	}
+	require.NoError(t, load("old"))
+
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for !stop.Load() {
+			keys, err := s.Keys("*")
+			assert.NoError(t, err)
+			if len(keys) != n+1 {
+				t.Errorf("a reader saw %d keys: a half-loaded store", len(keys))
+				return
+			}
+		}
+	}()
+	for range 5 {
+		require.NoError(t, load("new"))
+		require.NoError(t, load("old"))
+	}
+	stop.Store(true)
+	wg.Wait()
+	h, err := s.HGetAll("h")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"f": "old"}, h)
+	ttl, _ := s.TTL("h")
+	assert.Equal(t, int64(3600), ttl)
+
+	boom := errors.New("boom")
+	err = s.Load(func(add func(store.Entry) error) error {
+		_ = add(store.Entry{Key: "x", Value: "y"})
+		return boom
+	})
+	assert.ErrorIs(t, err, boom)
+	dbsize, _ := s.DBSize()
+	assert.Equal(t, int64(n+1), dbsize, "a failed Load leaves the store as it was")
+
+	require.NoError(t, s.SetReplica(false))
+	assert.Error(t, s.Load(func(func(store.Entry) error) error { return nil }), "Load needs replica mode")
+}
