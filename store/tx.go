@@ -55,8 +55,10 @@ func (s *Store) begin1(t *Tx, key string, write bool) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	i := s.index(key)
+	h := hashKey(key)
+	i := s.indexOf(h)
 	t.s, t.one, t.write = s, i, write
+	t.hkey, t.hval = key, h
 	sh := &s.shards[i]
 	if write {
 		sh.mu.Lock()
