@@ -504,7 +504,7 @@ func TestStore_HScan(t *testing.T) {
 	t.Run("large hash paginates", func(t *testing.T) {
 		s := newStore(t)
 		m := fillHash(t, s, "h", 1000)
-		for _, count := range []int64{0, 1, 10, 333, 5000} {
+		for _, count := range []int64{0, 3, 10, 333, 5000} {
 			got, calls := hscanAll(t, s, "h", "", count)
 			assert.Equal(t, m, got, "count %d", count)
 			if count > 0 && count < 1000 {
