@@ -209,9 +209,76 @@ func expiryArgs(opt, next string, ex, px, exat, pxat *int64) (bool, error) {
 	return true, nil
 }
 
-// redisExec runs one command given in Redis form on the Store and renders
-// the result as Redis would reply.
-func redisExec(s *store.Store, args ...string) diffReply {
+// commander is what *store.Store and *store.Tx have in common: the commands
+// on keys.
+type commander interface {
+	Append(key, val string) (int64, error)
+	Copy(src, dst string, replace bool) (bool, error)
+	Decr(key string) (int64, error)
+	DecrBy(key string, decrement int64) (int64, error)
+	Del(keys ...string) (int64, error)
+	Exists(keys ...string) (int64, error)
+	Expire(key string, seconds int64, flags ...store.ExpireFlag) (bool, error)
+	ExpireAt(key string, unixSeconds int64, flags ...store.ExpireFlag) (bool, error)
+	ExpireTime(key string) (int64, error)
+	Get(key string) (string, bool, error)
+	GetDel(key string) (string, bool, error)
+	GetEx(key string, a store.GetExArgs) (string, bool, error)
+	GetRange(key string, start, end int64) (string, error)
+	HDel(key string, fields ...string) (int64, error)
+	HExists(key, field string) (bool, error)
+	HGet(key, field string) (string, bool, error)
+	HGetAll(key string) (map[string]string, error)
+	HIncrBy(key, field string, increment int64) (int64, error)
+	HIncrByFloat(key, field string, increment float64) (string, error)
+	HKeys(key string) ([]string, error)
+	HLen(key string) (int64, error)
+	HMGet(key string, fields ...string) ([]store.Value, error)
+	HRandField(key string, count int64, withValues bool) ([]string, error)
+	HScan(key string, cursor uint64, match string, count int64) ([]string, uint64, error)
+	HSet(key string, pairs ...string) (int64, error)
+	HSetNX(key, field, val string) (bool, error)
+	HStrLen(key, field string) (int64, error)
+	HVals(key string) ([]string, error)
+	Incr(key string) (int64, error)
+	IncrBy(key string, increment int64) (int64, error)
+	IncrByFloat(key string, increment float64) (string, error)
+	MGet(keys ...string) ([]store.Value, error)
+	MSet(pairs ...string) error
+	MSetNX(pairs ...string) (bool, error)
+	PExpire(key string, ms int64, flags ...store.ExpireFlag) (bool, error)
+	PExpireAt(key string, unixMs int64, flags ...store.ExpireFlag) (bool, error)
+	PExpireTime(key string) (int64, error)
+	PTTL(key string) (int64, error)
+	Persist(key string) (bool, error)
+	Rename(key, newkey string) error
+	RenameNX(key, newkey string) (bool, error)
+	Set(key, val string) error
+	SetArgs(key, val string, a store.SetArgs) (string, bool, error)
+	SetNX(key, val string) (bool, error)
+	SetRange(key string, offset int64, val string) (int64, error)
+	StrLen(key string) (int64, error)
+	TTL(key string) (int64, error)
+	Type(key string) (string, error)
+}
+
+var (
+	_ commander = (*store.Store)(nil)
+	_ commander = (*store.Tx)(nil)
+)
+
+// keyspaceOnly reports whether a command needs the whole Store (no Tx has it).
+func keyspaceOnly(name string) bool {
+	switch strings.ToUpper(name) {
+	case "DBSIZE", "FLUSHALL", "KEYS", "RANDOMKEY", "SCAN*":
+		return true
+	}
+	return false
+}
+
+// redisExec runs one command given in Redis form on the Store (or inside a
+// transaction, on its Tx) and renders the result as Redis would reply.
+func redisExec(s commander, args ...string) diffReply {
 	a := args[1:]
 	switch strings.ToUpper(args[0]) {
 	case "GET":
@@ -406,13 +473,13 @@ func redisExec(s *store.Store, args ...string) diffReply {
 		replace := len(a) > 2 && strings.EqualFold(a[2], "REPLACE")
 		return rBool(s.Copy(a[0], a[1], replace))
 	case "DBSIZE":
-		return rInt(s.DBSize())
+		return rInt(s.(*store.Store).DBSize())
 	case "FLUSHALL":
-		return rOK(s.FlushAll())
+		return rOK(s.(*store.Store).FlushAll())
 	case "KEYS":
-		return rStrings(s.Keys(a[0]))
+		return rStrings(s.(*store.Store).Keys(a[0]))
 	case "RANDOMKEY":
-		return rMaybe(s.RandomKey())
+		return rMaybe(s.(*store.Store).RandomKey())
 	}
 	panic("redisdiff: no dispatch for " + args[0])
 }
@@ -1317,5 +1384,56 @@ func TestRedisDiff_Directed(t *testing.T) {
 		d.run("big hash", "HDEL", "big", "f"+strconv.Itoa(i))
 	}
 	d.run("big hash", "EXISTS", "big")
+	t.Logf("compared %d commands with redis-server", d.n)
+}
+
+// TestRedisDiff_Transactions runs random batches of commands in MULTI/EXEC on
+// Redis and in one Update on the Store (every command through the Tx), and
+// requires the same reply to each command; the state afterwards is compared
+// with single commands.
+func TestRedisDiff_Transactions(t *testing.T) {
+	d := newDiffer(t)
+	seed := uint64(time.Now().UnixNano())
+	if env := os.Getenv("EMBER_DIFF_SEED"); env != "" {
+		var err error
+		seed, err = strconv.ParseUint(env, 10, 64)
+		require.NoError(t, err)
+	}
+	g := &diffGen{r: rand.New(rand.NewPCG(seed, 7)), base: time.Now().Unix(), used: map[int64]bool{}}
+	context := fmt.Sprintf("seed %d (replay with EMBER_DIFF_SEED=%d)", seed, seed)
+	for batch := range 300 {
+		var cmds [][]string
+		for len(cmds) < 1+g.r.IntN(8) {
+			if args := g.next(); !keyspaceOnly(args[0]) {
+				cmds = append(cmds, args)
+			}
+		}
+		require.Equal(t, "+OK", d.rc.do(t, "MULTI").String())
+		for _, c := range cmds {
+			require.Equal(t, "+QUEUED", d.rc.do(t, c...).String(), "%q", c)
+		}
+		want := d.rc.do(t, "EXEC")
+		require.Equal(t, byte('*'), want.kind)
+		require.Len(t, want.arr, len(cmds))
+
+		var got []diffReply
+		require.NoError(t, d.s.Update(diffKeys, func(tx *store.Tx) error {
+			for _, c := range cmds {
+				got = append(got, redisExec(tx, c...))
+			}
+			return nil
+		}))
+		for i, c := range cmds {
+			d.n++
+			if !sameReply(c, got[i], want.arr[i], false) {
+				t.Fatalf("%s, batch %d, command %d of %q: %q\n store: %s\n redis: %s", context, batch, i, cmds, c, got[i], want.arr[i])
+			}
+		}
+		for _, k := range diffKeys {
+			for _, c := range [][]string{{"TYPE", k}, {"GET", k}, {"HGETALL", k}, {"PEXPIRETIME", k}} {
+				require.True(t, d.run(context, c...))
+			}
+		}
+	}
 	t.Logf("compared %d commands with redis-server", d.n)
 }
