@@ -108,6 +108,10 @@ func (s *Store) Update(keys []string, fn func(tx *Tx) error) (err error) {
 		return err
 	}
 	t.undo = make(map[string]saved)
+	t.declared = make(map[string]struct{}, len(keys))
+	for _, k := range keys {
+		t.declared[k] = struct{}{}
+	}
 	defer s.end(&t)
 	defer func() {
 		if r := recover(); r != nil {

@@ -62,7 +62,7 @@ func TestStore_HSet(t *testing.T) {
 
 	for _, pairs := range [][]string{nil, {"a"}, {"a", "1", "b"}} {
 		_, err := s.HSet("h", pairs...)
-		require.ErrorIs(t, err, store.ErrSyntax, "%q", pairs)
+		require.ErrorIs(t, err, store.ErrArity, "%q", pairs)
 		assert.Equal(t, "ERR wrong number of arguments for 'hset' command", err.Error())
 	}
 

@@ -435,7 +435,7 @@ func TestStore_MSet(t *testing.T) {
 
 		for _, pairs := range [][]string{nil, {"a"}, {"a", "1", "b"}} {
 			err := s.MSet(pairs...)
-			require.ErrorIs(t, err, store.ErrSyntax, "%q", pairs)
+			require.ErrorIs(t, err, store.ErrArity, "%q", pairs)
 			assert.Equal(t, "ERR wrong number of arguments for 'mset' command", err.Error())
 		}
 		assert.Equal(t, "1", getOr(t, s, "a"))
@@ -470,7 +470,7 @@ func TestStore_MSetNX(t *testing.T) {
 
 	for _, pairs := range [][]string{nil, {"a"}, {"a", "1", "b"}} {
 		_, err := s.MSetNX(pairs...)
-		require.ErrorIs(t, err, store.ErrSyntax, "%q", pairs)
+		require.ErrorIs(t, err, store.ErrArity, "%q", pairs)
 		assert.Equal(t, "ERR wrong number of arguments for 'msetnx' command", err.Error())
 	}
 }

@@ -34,6 +34,11 @@ var (
 	// ErrNoSuchKey is returned by Rename and RenameNX when the source is missing.
 	ErrNoSuchKey = errors.New("ERR no such key")
 
+	// ErrArity is matched by the error of a command called with no keys,
+	// fields or pairs where Redis needs at least one, or with an odd list of
+	// pairs: "ERR wrong number of arguments for 'del' command".
+	ErrArity = errors.New("ERR wrong number of arguments")
+
 	// ErrSyntax is returned for options that cannot be combined, such as NX
 	// with XX in SetArgs, or a COUNT below 1 in Scan.
 	ErrSyntax = errors.New("ERR syntax error")
@@ -95,6 +100,10 @@ type cmdError struct {
 
 func (e *cmdError) Error() string { return e.msg }
 func (e *cmdError) Unwrap() error { return e.sentinel }
+
+func arityError(cmd string) error {
+	return &cmdError{"ERR wrong number of arguments for '" + cmd + "' command", ErrArity}
+}
 
 // Errors naming the command whose expire time is invalid; built once.
 var (

@@ -184,6 +184,9 @@ func (s *Store) HMGet(key string, fields ...string) ([]Value, error) {
 
 // HMGet is [Store.HMGet] inside a transaction.
 func (t *Tx) HMGet(key string, fields ...string) ([]Value, error) {
+	if len(fields) == 0 {
+		return nil, errArgsHMGet
+	}
 	i, sh, err := t.shard(key)
 	if err != nil {
 		return nil, err
@@ -253,6 +256,9 @@ func (s *Store) HDel(key string, fields ...string) (int64, error) {
 
 // HDel is [Store.HDel] inside a transaction.
 func (t *Tx) HDel(key string, fields ...string) (int64, error) {
+	if len(fields) == 0 {
+		return 0, errArgsHDel
+	}
 	i, sh, err := t.shard(key)
 	if err != nil {
 		return 0, err
@@ -490,12 +496,20 @@ func (s *Store) HRandField(key string, count int64, withValues bool) ([]string, 
 
 var errHRandFieldRange = &cmdError{"ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807", ErrValueRange}
 
+// maxRandFields bounds the fields HRandField returns for a negative count
+// (which may repeat fields): 2^27 strings are 2 GiB of string headers.
+const maxRandFields = 1 << 27
+
 // HRandField is [Store.HRandField] inside a transaction.
 func (t *Tx) HRandField(key string, count int64, withValues bool) ([]string, error) {
 	if count < -math.MaxInt64 {
 		return nil, errHRandFieldRange
 	}
 	if withValues && (count < -math.MaxInt64/2 || count > math.MaxInt64/2) {
+		return nil, ErrValueRange
+	}
+	if count < -maxRandFields {
+		// Redis would try to send that many; a Go slice of them cannot be made.
 		return nil, ErrValueRange
 	}
 	i, sh, err := t.shard(key)

@@ -14,6 +14,9 @@ import (
 // Del removes keys and returns how many existed.
 // https://redis.io/docs/latest/commands/del/
 func (s *Store) Del(keys ...string) (int64, error) {
+	if len(keys) == 0 {
+		return 0, errArgsDel
+	}
 	var t Tx
 	if err := s.beginKeys(&t, true, keys...); err != nil {
 		return 0, err
@@ -24,6 +27,9 @@ func (s *Store) Del(keys ...string) (int64, error) {
 
 // Del is [Store.Del] inside a transaction.
 func (t *Tx) Del(keys ...string) (int64, error) {
+	if len(keys) == 0 {
+		return 0, errArgsDel
+	}
 	for _, k := range keys {
 		if _, _, err := t.shard(k); err != nil {
 			return 0, err
@@ -50,6 +56,9 @@ func (t *Tx) Del(keys ...string) (int64, error) {
 // Exists returns how many of keys exist; a key named twice counts twice.
 // https://redis.io/docs/latest/commands/exists/
 func (s *Store) Exists(keys ...string) (int64, error) {
+	if len(keys) == 0 {
+		return 0, errArgsExists
+	}
 	var t Tx
 	if err := s.beginKeys(&t, false, keys...); err != nil {
 		return 0, err
@@ -60,6 +69,9 @@ func (s *Store) Exists(keys ...string) (int64, error) {
 
 // Exists is [Store.Exists] inside a transaction.
 func (t *Tx) Exists(keys ...string) (int64, error) {
+	if len(keys) == 0 {
+		return 0, errArgsExists
+	}
 	var n int64
 	for _, k := range keys {
 		i, sh, err := t.shard(k)

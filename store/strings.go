@@ -332,6 +332,9 @@ type Value struct {
 // hash, gives a Value with OK false.
 // https://redis.io/docs/latest/commands/mget/
 func (s *Store) MGet(keys ...string) ([]Value, error) {
+	if len(keys) == 0 {
+		return nil, errArgsMGet
+	}
 	var t Tx
 	if err := s.beginKeys(&t, false, keys...); err != nil {
 		return nil, err
@@ -342,6 +345,9 @@ func (s *Store) MGet(keys ...string) ([]Value, error) {
 
 // MGet is [Store.MGet] inside a transaction.
 func (t *Tx) MGet(keys ...string) ([]Value, error) {
+	if len(keys) == 0 {
+		return nil, errArgsMGet
+	}
 	out := make([]Value, len(keys))
 	for j, k := range keys {
 		i, sh, err := t.shard(k)
@@ -357,7 +363,7 @@ func (t *Tx) MGet(keys ...string) ([]Value, error) {
 
 // MSet sets each key to its value, removing their TTLs, all at once. pairs
 // alternates keys and values; an empty or odd list fails with Redis's "wrong
-// number of arguments" error, which matches [ErrSyntax].
+// number of arguments" error, which matches [ErrArity].
 // https://redis.io/docs/latest/commands/mset/
 func (s *Store) MSet(pairs ...string) error {
 	if len(pairs) == 0 || len(pairs)%2 != 0 {
@@ -372,9 +378,14 @@ func (s *Store) MSet(pairs ...string) error {
 }
 
 var (
-	errArgsMSet   = &cmdError{"ERR wrong number of arguments for 'mset' command", ErrSyntax}
-	errArgsMSetNX = &cmdError{"ERR wrong number of arguments for 'msetnx' command", ErrSyntax}
-	errArgsHSet   = &cmdError{"ERR wrong number of arguments for 'hset' command", ErrSyntax}
+	errArgsMSet   = arityError("mset")
+	errArgsMSetNX = arityError("msetnx")
+	errArgsHSet   = arityError("hset")
+	errArgsMGet   = arityError("mget")
+	errArgsDel    = arityError("del")
+	errArgsExists = arityError("exists")
+	errArgsHDel   = arityError("hdel")
+	errArgsHMGet  = arityError("hmget")
 )
 
 func evens(pairs []string) []string {

@@ -16,20 +16,21 @@ import (
 // A Tx is valid only inside the function it was given to, and is not safe for
 // concurrent use.
 type Tx struct {
-	s       *Store
-	now     int64 // unix ms, read once per transaction (as Redis does per command)
-	write   bool
-	one     int       // index of the only shard held, or -1 when held is used
-	held    *shardSet // the shards held, for multi-key transactions
-	feed    *Feed     // nil when nobody consumes the feed: record nothing
-	eff     []byte    // effects recorded so far, RESP-encoded
-	neff    int
-	notes   []note           // allocated only when the store has a Notify func
-	undo    map[string]saved // Update only: each key's state before its first write
-	apply   bool             // set before begin by Apply, ApplyBatch and Load
-	replica bool             // the store is a replica (read under the locks)
-	hkey    string           // the last key hashed, and its hash
-	hval    uint64
+	s        *Store
+	now      int64 // unix ms, read once per transaction (as Redis does per command)
+	write    bool
+	one      int       // index of the only shard held, or -1 when held is used
+	held     *shardSet // the shards held, for multi-key transactions
+	feed     *Feed     // nil when nobody consumes the feed: record nothing
+	eff      []byte    // effects recorded so far, RESP-encoded
+	neff     int
+	notes    []note              // allocated only when the store has a Notify func
+	undo     map[string]saved    // Update only: each key's state before its first write
+	apply    bool                // set before begin by Apply, ApplyBatch and Load
+	declared map[string]struct{} // Update only: the keys fn may use
+	replica  bool                // the store is a replica (read under the locks)
+	hkey     string              // the last key hashed, and its hash
+	hval     uint64
 }
 
 // saved is a key's state before a transaction wrote it.
@@ -227,6 +228,11 @@ func (t *Tx) clock() int64 {
 func (t *Tx) shard(key string) (int, *shard, error) {
 	if t.one >= 0 {
 		return t.one, &t.s.shards[t.one], nil
+	}
+	if t.declared != nil {
+		if _, ok := t.declared[key]; !ok {
+			return 0, nil, ErrKeyNotLocked
+		}
 	}
 	i := t.s.index(key)
 	if !t.held.has(i) {
