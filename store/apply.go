@@ -112,46 +112,55 @@ func noArgs(a []string, n int) error {
 	return nil
 }
 
-// parseSetArgs parses SET's options.
+// parseSetArgs parses SET's options as Redis's parser does: an option may
+// repeat (the last value wins, and only it is checked), but two different
+// expiry options, or one with KEEPTTL, or NX with XX, are a syntax error.
 func parseSetArgs(a []string) (SetArgs, error) {
 	var o SetArgs
+	var expiry, value string // the expiry option given, and its last value
 	for i := 0; i < len(a); i++ {
-		opt := strings.ToUpper(a[i])
-		var dst *int64
-		switch opt {
-		case "NX":
-			o.NX = true
-		case "XX":
-			o.XX = true
+		switch opt := strings.ToUpper(a[i]); opt {
+		case "NX", "XX":
+			if (opt == "NX" && o.XX) || (opt == "XX" && o.NX) {
+				return o, ErrSyntax
+			}
+			o.NX, o.XX = o.NX || opt == "NX", o.XX || opt == "XX"
 		case "GET":
 			o.Get = true
 		case "KEEPTTL":
+			if expiry != "" {
+				return o, ErrSyntax
+			}
 			o.KeepTTL = true
-		case "EX":
-			dst = &o.EX
-		case "PX":
-			dst = &o.PX
-		case "EXAT":
-			dst = &o.EXAT
-		case "PXAT":
-			dst = &o.PXAT
+		case "EX", "PX", "EXAT", "PXAT":
+			if o.KeepTTL || (expiry != "" && expiry != opt) || i+1 >= len(a) {
+				return o, ErrSyntax
+			}
+			expiry, value = opt, a[i+1]
+			i++
 		default:
 			return o, ErrSyntax
 		}
-		if dst != nil {
-			if i+1 >= len(a) || *dst != 0 {
-				return o, ErrSyntax
-			}
-			n, err := applyInt(a[i+1])
-			if err != nil {
-				return o, err
-			}
-			if n <= 0 {
-				return o, errExpireSet
-			}
-			*dst = n
-			i++
-		}
+	}
+	if expiry == "" {
+		return o, nil
+	}
+	n, err := applyInt(value)
+	if err != nil {
+		return o, err
+	}
+	if n <= 0 {
+		return o, errExpireSet
+	}
+	switch expiry {
+	case "EX":
+		o.EX = n
+	case "PX":
+		o.PX = n
+	case "EXAT":
+		o.EXAT = n
+	default:
+		o.PXAT = n
 	}
 	return o, nil
 }

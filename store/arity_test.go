@@ -61,3 +61,36 @@ func TestStore_HRandFieldHugeCount(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"f", "v", "f", "v", "f", "v"}, got)
 }
+
+// TestApply_SetOptions: Apply parses SET's options as Redis does.
+func TestApply_SetOptions(t *testing.T) {
+	s, err := store.New(nil)
+	require.NoError(t, err)
+	defer s.Close()
+	for _, tc := range []struct {
+		args []string
+		err  string
+	}{
+		{[]string{"EX", "0", "EX", "10"}, ""},
+		{[]string{"EX", "abc", "EX", "10"}, ""},
+		{[]string{"EX", "10", "EX", "0"}, "ERR invalid expire time in 'set' command"},
+		{[]string{"EX", "10", "PX", "10"}, "ERR syntax error"},
+		{[]string{"KEEPTTL", "EX", "10"}, "ERR syntax error"},
+		{[]string{"EX", "10", "KEEPTTL"}, "ERR syntax error"},
+		{[]string{"NX", "XX"}, "ERR syntax error"},
+		{[]string{"NX", "NX", "GET"}, ""},
+		{[]string{"EX"}, "ERR syntax error"},
+		{[]string{"EX", "x"}, "ERR value is not an integer or out of range"},
+		{[]string{"BOGUS"}, "ERR syntax error"},
+	} {
+		err := s.Apply(append([]string{"SET", "k", "v"}, tc.args...)...)
+		if tc.err == "" {
+			assert.NoError(t, err, "%q", tc.args)
+		} else {
+			assert.EqualError(t, err, tc.err, "%q", tc.args)
+		}
+	}
+	ttl, err := s.TTL("k")
+	require.NoError(t, err)
+	assert.Equal(t, int64(10), ttl, "the last EX won")
+}
