@@ -1,0 +1,157 @@
+package replication_test
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberkv/ember/internal/leakcheck"
+	"github.com/emberkv/ember/internal/resp/resptest"
+	"github.com/emberkv/ember/replication"
+)
+
+// TestLeader_RedisReplica: a stock redis-server replica of an Ember leader
+// loads its snapshot, then follows a random workload; afterwards every key,
+// value, field and TTL on the replica equals the leader's.
+func TestLeader_RedisReplica(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not on PATH")
+	}
+	t.Cleanup(leakcheck.Check(t)) // first registered, so it runs after the other cleanups
+	st := newStore(t, nil)
+	rng := rand.New(rand.NewPCG(1, 2))
+	workload(t, st, rng, 3000, 500) // in the snapshot
+
+	ev := newEvents()
+	l, addr := startLeader(t, st, &replication.LeaderOptions{OnEvent: ev.add, PingPeriod: 200 * time.Millisecond})
+	r := resptest.StartRedis(t, "", "--replicaof", "127.0.0.1", portOf(t, addr))
+	c := dialClient(t, r.Addr)
+
+	// Writes while the replica syncs and after.
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		workload(t, st, rand.New(rand.NewPCG(3, 4)), 5000, 500)
+	}()
+	wg.Wait()
+	time.Sleep(400 * time.Millisecond) // the short TTLs have passed: no key changes while comparing
+
+	eventually(t, 20*time.Second, func() bool {
+		in := c.info(t)
+		return in["master_link_status"] == "up" && in["master_repl_offset"] == strconv.FormatInt(l.Offset(), 10)
+	}, "replica at offset %d: %v", l.Offset(), c.info(t))
+
+	in := c.info(t)
+	assert.Equal(t, l.ReplID(), in["master_replid"])
+	requireSameState(t, storeState(t, st), redisState(t, c))
+	assert.Equal(t, 1, ev.count(replication.EventFullSync), ev.String())
+
+	// The leader sees the replica's ACKs and listening port.
+	eventually(t, 10*time.Second, func() bool {
+		f := l.Info().Followers
+		return len(f) == 1 && f[0].State == "online" && f[0].Offset == l.Offset()
+	}, "ACK: %+v", l.Info().Followers)
+	assert.Equal(t, portOf(t, r.Addr), strconv.Itoa(l.Info().Followers[0].Port))
+	n, err := l.WaitForFollowers(ctxTimeout(t, 10*time.Second), 1)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+}
+
+// TestLeader_RedisReplicaPartialResync: a redis-server replica whose link
+// was cut continues with PSYNC from the backlog.
+func TestLeader_RedisReplicaPartialResync(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not on PATH")
+	}
+	t.Cleanup(leakcheck.Check(t)) // first registered, so it runs after the other cleanups
+	st := newStore(t, nil)
+	ev := newEvents()
+	l, addr := startLeader(t, st, &replication.LeaderOptions{OnEvent: ev.add})
+	require.NoError(t, st.Set("before", "1"))
+	r := resptest.StartRedis(t, "", "--replicaof", "127.0.0.1", portOf(t, addr))
+	c := dialClient(t, r.Addr)
+	eventually(t, 20*time.Second, func() bool {
+		return c.info(t)["master_repl_offset"] == strconv.FormatInt(l.Offset(), 10)
+	}, "sync")
+
+	// CLIENT KILL TYPE master cuts the link from the replica's side.
+	c.do(t, "CLIENT", "KILL", "TYPE", "master")
+	require.NoError(t, st.Set("during", "2"))
+	eventually(t, 20*time.Second, func() bool {
+		in := c.info(t)
+		return in["master_link_status"] == "up" && in["master_repl_offset"] == strconv.FormatInt(l.Offset(), 10)
+	}, "resync")
+	assert.Equal(t, 1, ev.count(replication.EventFullSync), ev.String())
+	assert.GreaterOrEqual(t, ev.count(replication.EventPartialSync), 1, ev.String())
+	assert.Equal(t, "2", string(c.do(t, "GET", "during").Str))
+}
+
+// TestLeader_RedisCliReplica: redis-cli --replica attaches with SYNC and
+// prints the stream.
+func TestLeader_RedisCliReplica(t *testing.T) {
+	bin, err := exec.LookPath("redis-cli")
+	if err != nil {
+		t.Skip("redis-cli not on PATH")
+	}
+	t.Cleanup(leakcheck.Check(t)) // first registered, so it runs after the other cleanups
+	st := newStore(t, nil)
+	require.NoError(t, st.Set("old", "not in the stream"))
+	l, addr := startLeader(t, st, nil)
+
+	var out, errOut syncBuffer
+	cmd := exec.Command(bin, "-h", "127.0.0.1", "-p", portOf(t, addr), "--replica")
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	require.NoError(t, cmd.Start())
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	eventually(t, 10*time.Second, func() bool { return strings.Contains(errOut.String(), "SYNC done") }, "redis-cli: %s", &errOut)
+	eventually(t, 10*time.Second, func() bool { return len(l.Info().Followers) == 1 }, "follower listed")
+
+	require.NoError(t, st.Set("a", "1"))
+	_, err = st.HSet("h", "f", "v")
+	require.NoError(t, err)
+	p := st.Pipeline()
+	p.Set("b", "2")
+	p.Del("a")
+	require.NoError(t, p.Exec())
+	eventually(t, 10*time.Second, func() bool { return strings.Contains(out.String(), `"EXEC"`) }, "stream: %s", &out)
+	got := out.String()
+	for _, want := range []string{`"SELECT","0"`, `"SET","a","1"`, `"HSET","h","f","v"`, `"MULTI"`, `"SET","b","2"`, `"DEL","a"`, `"EXEC"`} {
+		assert.Contains(t, got, want)
+	}
+	assert.NotContains(t, got, "not in the stream", "redis-cli asked for an RDB without keys")
+	f := l.Info().Followers
+	require.Len(t, f, 1)
+	assert.Equal(t, "online", f[0].State)
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
