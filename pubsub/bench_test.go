@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,15 +16,18 @@ import (
 var payload64 = strings.Repeat("x", 64)
 
 // fanOut runs one publisher against subs receivers, each on its own
-// goroutine, and reports deliveries per second. The timed region includes
-// the receivers draining their buffers, so the figure is of messages
-// received, not merely queued; that is why this loop counts to b.N instead
-// of using b.Loop.
+// goroutine, and reports deliveries (messages received) per second. The timed
+// region includes the receivers draining their buffers, so the figure is of
+// messages received, not merely queued; that is why this loop counts to b.N
+// instead of using b.Loop. Under a drop policy the messages dropped are
+// reported too.
 func fanOut(b *testing.B, subs int, opts *pubsub.SubscriptionOptions) {
 	ctx := context.Background()
 	br := pubsub.New(nil)
 	defer br.Close()
+	lossless := opts.Policy == pubsub.Block || opts.Policy == pubsub.Disconnect
 	var wg sync.WaitGroup
+	var received atomic.Int64
 	for range subs {
 		s, err := br.NewSubscription(ctx, opts)
 		if err != nil {
@@ -36,46 +40,43 @@ func fanOut(b *testing.B, subs int, opts *pubsub.SubscriptionOptions) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			n := int64(0)
 			for m := range s.Channel() {
-				if m.Kind == pubsub.KindDropped {
-					b.Errorf("dropped %d", m.Count)
+				if m.Kind == pubsub.KindMessage {
+					n++
 				}
 			}
+			received.Add(n)
 		}()
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {
-		if n, _ := br.Publish(ctx, "bench", payload64); n != subs {
+		if n, _ := br.Publish(ctx, "bench", payload64); lossless && n != subs {
 			b.Fatalf("Publish reached %d subscribers, want %d", n, subs)
 		}
 	}
-	br.Close() // ends the subscriptions after what they hold: wait for the drain
+	br.Close() // ends the subscriptions after what their channels hold: wait for the drain
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
-	b.ReportMetric(float64(b.N)*float64(subs)/elapsed.Seconds(), "deliveries/s")
+	b.ReportMetric(float64(received.Load())/elapsed.Seconds(), "deliveries/s")
+	if !lossless {
+		b.ReportMetric(float64(int64(b.N)*int64(subs)-received.Load())/float64(b.N), "dropped/op")
+	}
 }
 
-// BenchmarkPublish measures fan-out throughput. Block is lossless, like the
-// raw channel references below; the drop policies are reported for their
-// extra hop through the pump goroutine.
+// BenchmarkPublish measures fan-out throughput with the lossless Block
+// policy, comparable to the raw channel references below, and with
+// DropOldest, whose deliveries take an extra hop through the subscription's
+// pump goroutine. (Disconnect has Block's fast path, but a publisher that
+// outruns its receivers, as this loop does, gets them disconnected.)
 func BenchmarkPublish(b *testing.B) {
-	policies := []pubsub.Policy{pubsub.Block, pubsub.Disconnect, pubsub.DropOldest}
 	for _, subs := range []int{1, 100, 1000} {
-		for _, p := range policies {
+		for _, p := range []pubsub.Policy{pubsub.Block, pubsub.DropOldest} {
 			b.Run(fmt.Sprintf("subs=%d/policy=%v", subs, p), func(b *testing.B) {
-				opts := &pubsub.SubscriptionOptions{Policy: p}
-				if p == pubsub.Disconnect {
-					// A receiver descheduled for a moment must not be
-					// disconnected: give it room for the whole run.
-					opts.BufferSize = 1 << 16
-				}
-				if p == pubsub.DropOldest {
-					opts.BufferSize = 1 << 20
-				}
-				fanOut(b, subs, opts)
+				fanOut(b, subs, &pubsub.SubscriptionOptions{Policy: p})
 			})
 		}
 	}

@@ -169,8 +169,8 @@ func (b *Broker) open(ctx context.Context, cfg subConfig, kind Kind, names []str
 		patterns: make(map[string]*slot),
 	}
 	if cfg.policy == DropNewest || cfg.policy == DropOldest {
-		s.q = newQueue(cfg.bufferSize)
-		s.ch = make(chan Message)
+		s.ch = make(chan Message, min(cfg.bufferSize, dropChannelSize))
+		s.q = newQueue(s.ch, cfg.bufferSize)
 	} else {
 		s.ch = make(chan Message, cfg.bufferSize+len(names))
 	}

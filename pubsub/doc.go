@@ -65,10 +65,12 @@
 //     as Redis's client-output-buffer-limit closes a pub/sub client. The
 //     values already received into its channel can still be read.
 //   - [DropNewest] discards the message that does not fit; [DropOldest]
-//     discards the oldest one not yet received. Either way the subscriber
-//     sees a [KindDropped] value where the gap is, with the number of
-//     messages dropped there, and [Subscription.Dropped] counts them all:
-//     nothing is lost silently. Confirmations are never dropped.
+//     discards the oldest one not yet in the subscription's channel (which
+//     then holds at most 32 values, the buffer being a queue behind it).
+//     Either way the subscriber sees a [KindDropped] value where the gap
+//     is, with the number of messages dropped there, and
+//     [Subscription.Dropped] counts them all: nothing is lost silently.
+//     Confirmations are never dropped.
 //   - [Block] makes the publisher wait for room, at most BlockTimeout or
 //     until the publisher's context is done; then the subscription is
 //     disconnected. Because deliveries are serialized, a waiting publisher
@@ -87,11 +89,10 @@
 // waiting publishers and returns once every goroutine the broker started has
 // exited; later calls return ErrClosed.
 //
-// Subscriptions under Disconnect and Block have no goroutine: publishers send
-// on their buffered channel directly. Those under the drop policies have one,
-// which moves values from the subscription's queue to its unbuffered channel,
-// so that the queue always holds exactly what has not been received yet. A
-// context binding costs no goroutine until the context is done.
+// Publishers send on a subscription's buffered channel directly. Under the
+// drop policies, a subscription also has a goroutine that moves the values
+// queued behind a full channel into it, in order, as the receiver makes room.
+// A context binding costs no goroutine until the context is done.
 //
 // # Keyspace notifications
 //

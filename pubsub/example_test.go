@@ -70,8 +70,8 @@ func ExampleBroker_PSubscribe() {
 	// pmessage   channel="news.tech" pattern="news.*" payload="Go 1.26 released" count=0
 }
 
-// Under DropOldest a subscriber that falls behind loses the oldest messages,
-// and sees where and how many.
+// Under DropOldest a subscriber that falls behind loses the oldest messages
+// not yet in its channel, and sees where and how many.
 func ExampleBroker_NewSubscription() {
 	ctx := context.Background()
 	b := pubsub.New(nil)
@@ -90,11 +90,12 @@ func ExampleBroker_NewSubscription() {
 
 	// Output:
 	// subscribe ticks 1
-	// dropped 3
+	// message ticks 0
+	// dropped 2
 	// message ticks 3
 	// message ticks 4
 	// unsubscribe ticks 0
-	// dropped: 3
+	// dropped: 2
 }
 
 // KeyspaceNotifier returns the function to pass as the store's Notify option

@@ -20,10 +20,16 @@ const (
 	// DropNewest discards the message that does not fit. The subscription
 	// sees a [KindDropped] value where the gap is, and [Subscription.Dropped]
 	// counts every discarded message. Confirmations are never dropped.
+	//
+	// Under both drop policies the subscription's channel holds at most 32
+	// values (fewer if BufferSize is smaller); behind it a queue holds up to
+	// BufferSize messages, and the policy applies to that queue: a value
+	// that reached the channel belongs to the receiver. A goroutine per
+	// subscription moves queued values into the channel.
 	DropNewest
 
-	// DropOldest discards the oldest message still waiting to be received to
-	// make room. The gap is reported as with DropNewest.
+	// DropOldest discards the oldest message not yet in the subscription's
+	// channel to make room. The gap is reported as with DropNewest.
 	DropOldest
 
 	// Block makes the publisher (or the Subscribe-family call) wait for room,

@@ -129,11 +129,13 @@ func TestPolicy_DropNewest(t *testing.T) {
 		b := pubsub.New(nil)
 		defer b.Close()
 		s := newSub(t, b, pubsub.SubscriptionOptions{BufferSize: 2, Policy: pubsub.DropNewest}, "a")
-		assert.Equal(t, []int{1, 1, 0, 0, 0}, publishAll(t, b, "a", 5))
+		// The channel (capacity 2) takes the confirmation and message 1, the
+		// queue messages 2 and 3; 4 and 5 are dropped.
+		assert.Equal(t, []int{1, 1, 1, 0, 0}, publishAll(t, b, "a", 5))
 		got, open := ready(s)
-		assert.Equal(t, []string{"subscribe a 1", "message a 1", "message a 2", "dropped 3"}, got)
+		assert.Equal(t, []string{"subscribe a 1", "message a 1", "message a 2", "message a 3", "dropped 2"}, got)
 		assert.True(t, open)
-		assert.Equal(t, uint64(3), s.Dropped())
+		assert.Equal(t, uint64(2), s.Dropped())
 
 		// With room again, messages flow.
 		n, err := b.Publish(context.Background(), "a", "6")
@@ -141,7 +143,7 @@ func TestPolicy_DropNewest(t *testing.T) {
 		assert.Equal(t, 1, n)
 		got, _ = ready(s)
 		assert.Equal(t, []string{"message a 6"}, got)
-		assert.Equal(t, uint64(3), b.Stats().Dropped)
+		assert.Equal(t, uint64(2), b.Stats().Dropped)
 	})
 }
 
@@ -153,8 +155,7 @@ func TestPolicy_DropNewestKeepsConfirmations(t *testing.T) {
 		b := pubsub.New(nil)
 		defer b.Close()
 		s := newSub(t, b, pubsub.SubscriptionOptions{BufferSize: 1, Policy: pubsub.DropNewest}, "a")
-		synctest.Wait() // the pump holds the confirmation, waiting for a receiver
-		publishAll(t, b, "a", 2)
+		publishAll(t, b, "a", 2) // the channel holds the confirmation: 1 is queued, 2 dropped
 		require.NoError(t, s.Subscribe(ctx, "b"))
 		publishAll(t, b, "b", 1)
 		require.NoError(t, s.Unsubscribe(ctx))
@@ -174,12 +175,14 @@ func TestPolicy_DropOldest(t *testing.T) {
 		b := pubsub.New(nil)
 		defer b.Close()
 		s := newSub(t, b, pubsub.SubscriptionOptions{BufferSize: 2, Policy: pubsub.DropOldest}, "a")
+		// The channel (capacity 2) takes the confirmation and message 1; of
+		// the messages queued behind it, the oldest go.
 		assert.Equal(t, []int{1, 1, 1, 1, 1}, publishAll(t, b, "a", 5), "the new message is always queued")
 		got, open := ready(s)
-		assert.Equal(t, []string{"subscribe a 1", "dropped 3", "message a 4", "message a 5"}, got)
+		assert.Equal(t, []string{"subscribe a 1", "message a 1", "dropped 2", "message a 4", "message a 5"}, got)
 		assert.True(t, open)
-		assert.Equal(t, uint64(3), s.Dropped())
-		assert.Equal(t, uint64(3), b.Stats().Dropped)
+		assert.Equal(t, uint64(2), s.Dropped())
+		assert.Equal(t, uint64(2), b.Stats().Dropped)
 	})
 }
 
@@ -192,16 +195,15 @@ func TestPolicy_DropOldestKeepsConfirmations(t *testing.T) {
 		b := pubsub.New(nil)
 		defer b.Close()
 		s := newSub(t, b, pubsub.SubscriptionOptions{BufferSize: 2, Policy: pubsub.DropOldest}, "a")
-		synctest.Wait()                           // the pump holds the confirmation, waiting for a receiver
-		publishAll(t, b, "a", 2)                  // [1 2]
-		require.NoError(t, s.Subscribe(ctx, "b")) // [1 2 sub-b]
-		publishAll(t, b, "b", 3)                  // drops 1, 2 before sub-b, then b's 1 after it
+		publishAll(t, b, "a", 2)                  // channel: [sub-a a1], queue: [a2]
+		require.NoError(t, s.Subscribe(ctx, "b")) // queue: [a2 sub-b]
+		publishAll(t, b, "b", 3)                  // drops a2 before sub-b, then b1 after it
 		got, open := ready(s)
 		assert.Equal(t, []string{
-			"subscribe a 1", "dropped 2", "subscribe b 2", "dropped 1", "message b 2", "message b 3",
+			"subscribe a 1", "message a 1", "dropped 1", "subscribe b 2", "dropped 1", "message b 2", "message b 3",
 		}, got)
 		assert.True(t, open)
-		assert.Equal(t, uint64(3), s.Dropped())
+		assert.Equal(t, uint64(2), s.Dropped())
 	})
 }
 

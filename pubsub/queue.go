@@ -2,16 +2,25 @@ package pubsub
 
 import "sync"
 
-// queue holds the values waiting for a subscription under a drop policy.
-// Publishers push under Broker.mu and queue.mu; the subscription's pump
-// goroutine pops under queue.mu and hands each value to the subscription's
-// unbuffered channel, so the values still in the queue are exactly those not
-// yet received, and "the oldest" means the oldest not yet received.
+// dropChannelSize caps the channel of a subscription under a drop policy:
+// the values in the channel belong to the receiver and are never dropped, so
+// it is kept small; the policy applies to the queue behind it.
+const dropChannelSize = 32
+
+// queue holds the values waiting behind the channel of a subscription under
+// a drop policy. While the queue is empty, publishers (holding Broker.mu and
+// queue.mu) send straight into the channel; once a value does not fit, it
+// and every value after it go to the queue, and the subscription's pump
+// goroutine moves them into the channel, in order, as the receiver makes
+// room. So "the oldest message" that DropOldest drops is the oldest one not
+// yet in the channel.
 //
-// Messages are bounded by limit. Confirmations are never dropped and do not
-// count against it (the subscriber's own calls make them); [KindDropped]
-// notices coalesce, so they stay few.
+// Messages in the queue are bounded by limit. Confirmations are never
+// dropped and do not count against it (the subscriber's own calls make
+// them); [KindDropped] notices coalesce, so they stay few.
 type queue struct {
+	ch chan Message // the subscription's channel
+
 	mu sync.Mutex
 
 	// Guarded by mu.
@@ -19,14 +28,16 @@ type queue struct {
 	head, n   int
 	messages  int  // values of kind message or pmessage in buf
 	limit     int  // bound on messages
+	inflight  bool // the pump holds a value it popped and is sending it
 	waiting   bool // the pump is parked and must be woken
 	finishing bool // the subscription left pub/sub mode: close the channel once empty
 
 	wake chan struct{} // capacity 1: a pending wake-up for the pump
 }
 
-func newQueue(limit int) *queue {
+func newQueue(ch chan Message, limit int) *queue {
 	return &queue{
+		ch:    ch,
 		buf:   make([]Message, min(limit, 16)),
 		limit: limit,
 		wake:  make(chan struct{}, 1),
@@ -56,33 +67,53 @@ func (q *queue) appendLocked(m *Message) {
 	}
 }
 
-// pushControl queues a confirmation. It never fails.
+// sendDirectLocked sends m straight into the channel if nothing waits in
+// the queue or in the pump's hands and the channel has room.
+func (q *queue) sendDirectLocked(m *Message) bool {
+	if q.n > 0 || q.inflight {
+		return false
+	}
+	select {
+	case q.ch <- *m:
+		return true
+	default:
+		return false
+	}
+}
+
+// pushControl delivers a confirmation. It never fails.
 func (q *queue) pushControl(m *Message) {
 	q.mu.Lock()
-	q.appendLocked(m)
-	q.wakeLocked()
+	if !q.sendDirectLocked(m) {
+		q.appendLocked(m)
+		q.wakeLocked()
+	}
 	q.mu.Unlock()
 }
 
-// pushMessage queues a message under policy (DropNewest or DropOldest). It
-// reports whether m was queued and whether a message was dropped.
-func (q *queue) pushMessage(m *Message, policy Policy) (queued, dropped bool) {
+// pushMessage delivers a message under policy (DropNewest or DropOldest). It
+// reports whether m was delivered (sent or queued) and whether a message was
+// dropped.
+func (q *queue) pushMessage(m *Message, policy Policy) (delivered, dropped bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	if q.sendDirectLocked(m) {
+		return true, false
+	}
 	switch {
 	case q.messages < q.limit:
 		q.appendLocked(m)
-		queued = true
+		delivered = true
 	case policy == DropNewest:
 		q.noteDropAtTailLocked()
 		dropped = true
 	default: // DropOldest
 		q.dropOldestLocked()
 		q.appendLocked(m)
-		queued, dropped = true, true
+		delivered, dropped = true, true
 	}
 	q.wakeLocked()
-	return queued, dropped
+	return delivered, dropped
 }
 
 // noteDropAtTailLocked records one message dropped at the tail: the last

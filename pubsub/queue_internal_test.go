@@ -65,7 +65,7 @@ func TestQueue_MatchesReference(t *testing.T) {
 		for limit := 1; limit <= 5; limit++ {
 			t.Run(fmt.Sprintf("%v/limit=%d", policy, limit), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(limit), uint64(policy)))
-				q, ref := newQueue(limit), &refQueue{limit: limit}
+				q, ref := newQueue(nil, limit), &refQueue{limit: limit} // a nil channel: never room, everything is queued
 				seq := 0
 				for step := range 5000 {
 					switch op := rng.IntN(10); {

@@ -225,12 +225,13 @@ func (s *Subscription) end(cause error) {
 }
 
 // pump moves the values of a drop-policy subscription from its queue to its
-// unbuffered channel, and closes the channel when the subscription ends.
+// channel, and closes the channel when the subscription ends.
 func (s *Subscription) pump() {
 	defer close(s.ch)
 	q, quit := s.q, s.b.quit
+	q.mu.Lock()
 	for {
-		q.mu.Lock()
+		q.inflight = false
 		for q.n == 0 {
 			if q.finishing {
 				q.mu.Unlock()
@@ -250,6 +251,7 @@ func (s *Subscription) pump() {
 			q.mu.Lock()
 		}
 		m := q.popLocked()
+		q.inflight = true
 		q.mu.Unlock()
 		select {
 		case s.ch <- m:
@@ -260,5 +262,6 @@ func (s *Subscription) pump() {
 			s.setErr(ErrClosed)
 			return
 		}
+		q.mu.Lock()
 	}
 }
