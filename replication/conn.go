@@ -15,6 +15,7 @@ type deadlineConn struct {
 	mu           sync.Mutex // guards the timeouts, which the owner changes between phases
 	readTimeout  time.Duration
 	writeTimeout time.Duration
+	onRead       func() // called after every read that got bytes; set before use
 }
 
 func newDeadlineConn(c net.Conn, read, write time.Duration) *deadlineConn {
@@ -30,7 +31,11 @@ func (c *deadlineConn) Read(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	return c.Conn.Read(p)
+	n, err := c.Conn.Read(p)
+	if n > 0 && c.onRead != nil {
+		c.onRead()
+	}
+	return n, err
 }
 
 func (c *deadlineConn) Write(p []byte) (int, error) {
@@ -49,4 +54,10 @@ func (c *deadlineConn) Write(p []byte) (int, error) {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func (c *deadlineConn) setTimeouts(read, write time.Duration) {
+	c.mu.Lock()
+	c.readTimeout, c.writeTimeout = read, write
+	c.mu.Unlock()
 }

@@ -356,3 +356,14 @@ func ctxTimeout(t testing.TB, d time.Duration) context.Context {
 }
 
 var _ = fmt.Sprintf
+
+func (e *events) last(k replication.EventKind) (replication.Event, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := len(e.all) - 1; i >= 0; i-- {
+		if e.all[i].Kind == k {
+			return e.all[i], true
+		}
+	}
+	return replication.Event{}, false
+}

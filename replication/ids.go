@@ -39,3 +39,9 @@ func (ids replIDs) canContinue(id string, offset int64) bool {
 	}
 	return ids.second >= 0 && id == ids.id2 && offset <= ids.second
 }
+
+// shift is Redis's shiftReplicationId: the current history becomes the
+// secondary one, valid for offsets up to offset+1, and a new one starts.
+func (ids replIDs) shift(offset int64) replIDs {
+	return replIDs{id: newReplID(), id2: ids.id, second: offset + 1}
+}

@@ -173,3 +173,8 @@ func (l *Leader) Shutdown(ctx context.Context) error {
 	}
 	return err
 }
+
+// newPromotedLeader wraps the server of a promoted follower.
+func newPromotedLeader(s *store.Store, srv *server) *Leader {
+	return &Leader{st: s, srv: srv, cfg: srv.cfg}
+}

@@ -192,3 +192,61 @@ func (o *LeaderOptions) resolve() (leaderConfig, error) {
 	}
 	return c, nil
 }
+
+// followerConfig is a validated FollowerOptions with defaults applied.
+type followerConfig struct {
+	FollowerOptions
+	serve leaderConfig
+}
+
+func (o *FollowerOptions) resolve() (followerConfig, error) {
+	var c followerConfig
+	if o != nil {
+		c.FollowerOptions = *o
+	}
+	switch {
+	case c.HandshakeTimeout < 0 || c.ReadTimeout < 0 || c.WriteTimeout < 0 || c.AckPeriod < 0 ||
+		c.MinBackoff < 0 || c.MaxBackoff < 0:
+		return c, fmt.Errorf("replication: negative duration in FollowerOptions")
+	case c.AnnouncePort < 0 || c.AnnouncePort > 65535:
+		return c, fmt.Errorf("replication: AnnouncePort %d out of range", c.AnnouncePort)
+	}
+	if c.HandshakeTimeout == 0 {
+		c.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if c.ReadTimeout == 0 {
+		c.ReadTimeout = DefaultTimeout
+	}
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = DefaultTimeout
+	}
+	if c.AckPeriod == 0 {
+		c.AckPeriod = DefaultAckPeriod
+	}
+	if c.MinBackoff == 0 {
+		c.MinBackoff = DefaultMinBackoff
+	}
+	if c.MaxBackoff == 0 {
+		c.MaxBackoff = DefaultMaxBackoff
+	}
+	c.MaxBackoff = max(c.MaxBackoff, c.MinBackoff)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	var so LeaderOptions
+	if c.Serve != nil {
+		so = *c.Serve
+	}
+	if so.Logger == nil {
+		so.Logger = c.Logger
+	}
+	if so.OnEvent == nil {
+		so.OnEvent = c.OnEvent
+	}
+	serve, err := so.resolve()
+	if err != nil {
+		return c, err
+	}
+	c.serve = serve
+	return c, nil
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/emberkv/ember/internal/leakcheck"
 	"github.com/emberkv/ember/internal/resp/resptest"
+	"github.com/emberkv/ember/pubsub"
 	"github.com/emberkv/ember/replication"
 )
 
@@ -154,4 +155,91 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.b.String()
+}
+
+// TestFollower_RedisPrimary: an Ember follower of a stock redis-server
+// loads its snapshot (both payload forms) and applies its stream: strings,
+// hashes, TTLs, INCR, MULTI/EXEC, other databases and types (skipped),
+// PUBLISH; then it resumes with a partial resync after a cut link.
+func TestFollower_RedisPrimary(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not on PATH")
+	}
+	for _, diskless := range []string{"yes", "no"} {
+		t.Run("diskless="+diskless, func(t *testing.T) {
+			t.Cleanup(leakcheck.Check(t))
+			r := resptest.StartRedis(t, "", "--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0")
+			c := dialClient(t, r.Addr)
+			c.do(t, "SET", "before", "snapshot")
+			c.do(t, "HSET", "hbefore", "f", "v", "n", "12345")
+			c.do(t, "SET", "ttl", "x", "EX", "1000")
+			c.do(t, "RPUSH", "list", "a", "b") // a type Ember does not hold
+			c.do(t, "SELECT", "1")
+			c.do(t, "SET", "db1", "not db 0")
+			c.do(t, "SELECT", "0")
+
+			broker := pubsub.New(nil)
+			t.Cleanup(func() { broker.Close() })
+			sub, err := broker.Subscribe(ctxTimeout(t, time.Minute), "news")
+			require.NoError(t, err)
+			<-sub.Channel() // the subscribe confirmation
+
+			fs := newStore(t, nil)
+			fev := newEvents()
+			cut := &cutter{}
+			f := startFollower(t, fs, r.Addr, &replication.FollowerOptions{Broker: broker, OnEvent: fev.add, Dial: cut.dial})
+			offset := func() int64 {
+				n, err := strconv.ParseInt(c.info(t)["master_repl_offset"], 10, 64)
+				require.NoError(t, err)
+				return n
+			}
+			synced := func() {
+				eventually(t, 20*time.Second, func() bool { return f.LinkUp() && f.Offset() == offset() },
+					"follower at %d, redis at %d", f.Offset(), offset())
+			}
+			synced()
+
+			c.do(t, "SET", "a", "1")
+			c.do(t, "SET", "b", "2", "PX", "100000")
+			c.do(t, "INCR", "counter")
+			c.do(t, "INCRBYFLOAT", "float", "1.5")
+			c.do(t, "HSET", "h", "f1", "v1", "f2", "v2")
+			c.do(t, "HDEL", "h", "f1")
+			c.do(t, "HINCRBY", "h", "n", "3")
+			c.do(t, "EXPIRE", "h", "500")
+			c.do(t, "APPEND", "a", "23")
+			c.do(t, "DEL", "before")
+			c.do(t, "MULTI")
+			c.do(t, "SET", "tx1", "x")
+			c.do(t, "LPUSH", "list", "c")
+			c.do(t, "INCR", "counter")
+			c.do(t, "EXEC")
+			c.do(t, "SELECT", "2")
+			c.do(t, "SET", "db2", "not db 0")
+			c.do(t, "SELECT", "0")
+			c.do(t, "SET", "after-select", "yes")
+			c.do(t, "PUBLISH", "news", "hello followers")
+			synced()
+			requireSameState(t, redisState(t, c), storeState(t, fs))
+			v, _, _ := fs.Get("counter")
+			assert.Equal(t, "2", v)
+			select {
+			case m := <-sub.Channel():
+				assert.Equal(t, "hello followers", m.Payload)
+			case <-time.After(10 * time.Second):
+				t.Fatal("PUBLISH did not reach the follower's broker")
+			}
+
+			cut.cut(false)
+			c.do(t, "SET", "during", "cut")
+			synced()
+			assert.Equal(t, 1, fev.count(replication.EventFullSync), fev.String())
+			assert.Equal(t, 1, fev.count(replication.EventPartialSync), fev.String())
+			requireSameState(t, redisState(t, c), storeState(t, fs))
+			// Redis lists the follower with its ACKed offset.
+			eventually(t, 10*time.Second, func() bool {
+				return strings.Contains(c.info(t)["slave0"], "offset="+strconv.FormatInt(offset(), 10))
+			}, "ACK: %v", c.info(t))
+		})
+	}
 }

@@ -396,3 +396,34 @@ func (n *notifier) notify() {
 	}
 	n.mu.Unlock()
 }
+
+// setIDs changes the served history. With drop, every follower is
+// disconnected, so that it resyncs and learns of the change (Redis does so
+// after a full resync of its own, and at a promotion).
+func (s *server) setIDs(ids replIDs, drop bool) {
+	s.mu.Lock()
+	s.mu.ids = ids
+	if drop {
+		s.dropFollowersLocked()
+	}
+	s.mu.Unlock()
+}
+
+func (s *server) dropFollowersLocked() {
+	for p := range s.mu.peers {
+		if p.follower {
+			p.closeConn()
+		}
+	}
+}
+
+// promote makes the server a leader's: it stops relaying for up, takes the
+// new IDs and drops its followers so that they resync (partially, thanks to
+// the secondary ID).
+func (s *server) promote(ids replIDs) {
+	s.mu.Lock()
+	s.mu.up = nil
+	s.mu.ids = ids
+	s.dropFollowersLocked()
+	s.mu.Unlock()
+}
