@@ -3,7 +3,6 @@ module github.com/emberkv/ember
 go 1.25.0
 
 require (
-	github.com/cespare/xxhash/v2 v2.3.0
 	github.com/google/btree v1.1.3
 	github.com/stretchr/testify v1.12.1
 )

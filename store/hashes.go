@@ -148,12 +148,12 @@ func (s *Store) HGet(key, field string) (val string, ok bool, err error) {
 		val, ok = v.hash().get(field)
 	}
 	sh.mu.RUnlock()
+	// One counter update per read: Stats counts these reads as commands.
 	if found {
-		sh.hits.Add(1)
+		sh.fastHits.Add(1)
 	} else {
-		sh.misses.Add(1)
+		sh.fastMisses.Add(1)
 	}
-	sh.cmds.Add(1)
 	return val, ok, err
 }
 

@@ -4,12 +4,10 @@ import (
 	"cmp"
 	"math"
 	"slices"
-
-	"github.com/cespare/xxhash/v2"
 )
 
-// Cursors of Scan and HScan are positions in the 64-bit space of xxhash
-// values: a call returns the keys (or fields) whose hash is at or after the
+// Cursors of Scan and HScan are positions in the 64-bit space of key hashes
+// (hashKey): a call returns the keys (or fields) whose hash is at or after the
 // cursor, smallest first, and the next cursor is just past the last one
 // returned. A key's hash never changes, so a key present for the whole
 // iteration is returned exactly once unless the hash collides at a page
@@ -29,7 +27,7 @@ type hashed struct {
 func scanHashed[V any](each func(func(string, V) bool), cursor uint64, count int) ([]string, uint64) {
 	var cands []hashed
 	each(func(k string, _ V) bool {
-		if h := xxhash.Sum64String(k); h >= cursor {
+		if h := hashKey(k); h >= cursor {
 			cands = append(cands, hashed{h, k})
 		}
 		return true

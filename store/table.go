@@ -1,10 +1,9 @@
 package store
 
 import (
+	"hash/maphash"
 	"math/bits"
 	"math/rand/v2"
-
-	"github.com/cespare/xxhash/v2"
 )
 
 // table is a shard's keyspace: an open-addressing hash table in the style of
@@ -16,7 +15,7 @@ import (
 //     and costs 80 bytes a key beyond the strings. This table grows by half
 //     its size instead, so it is never less than 58% full (at most 57 bytes
 //     a key, 45 on average).
-//   - The key's xxhash is computed once per command, to pick the shard, and
+//   - The key's hash is computed once per command, to pick the shard, and
 //     reused here, where a Go map would hash the key again.
 //
 // Slots are grouped by eight; each group has a control word with one byte
@@ -28,10 +27,16 @@ import (
 //
 // A table is guarded by its shard's lock.
 type table struct {
-	ctrl  []uint64 // one control word per group
-	slots []slot   // 8 per group
-	used  int      // live keys
-	dead  int      // ctrlDeleted slots
+	groups []group
+	used   int // live keys
+	dead   int // ctrlDeleted slots
+}
+
+// group keeps its control word next to its slots, as Go's maps do, so that a
+// lookup touches one page and (mostly) adjacent cache lines.
+type group struct {
+	ctrl  uint64
+	slots [groupSize]slot
 }
 
 type slot struct {
@@ -48,7 +53,16 @@ const (
 	emptyGroup  = ctrlEmpty * loBits
 )
 
-func hashKey(key string) uint64 { return xxhash.Sum64String(key) }
+// seed keys the hash of every key in this process. The hash must stay the
+// same for a key while a store lives (Scan cursors are hash positions), not
+// across processes.
+var seed = maphash.MakeSeed()
+
+// hashKey hashes a key with the runtime's own string hash (AES-based where
+// the CPU has it), the hash Go's maps use. Looking up 1M random 16-byte keys
+// in one table took 154 ns with it, 201 ns with xxhash (and 169 ns in a Go
+// map), after a GC, on the 2-core CI machine.
+func hashKey(key string) uint64 { return maphash.String(seed, key) }
 
 // h2 is the 7 bits of the hash kept in the control byte. The shard index
 // uses the top bits and the group index bits 7 to 38.
@@ -73,25 +87,32 @@ func matchFree(w uint64) uint64 { return w & hiBits }
 
 // start returns the first group of h's probe sequence.
 func (t *table) start(h uint64) int {
-	return int((uint64(uint32(h>>7)) * uint64(len(t.ctrl))) >> 32)
+	return int((uint64(uint32(h>>7)) * uint64(len(t.groups))) >> 32)
 }
+
+// cap returns the number of slots.
+func (t *table) cap() int { return len(t.groups) * groupSize }
+
+// slot returns the slot with index i (group i/8, position i%8).
+func (t *table) slot(i int) *slot { return &t.groups[i/groupSize].slots[i%groupSize] }
 
 func (t *table) len() int { return t.used }
 
 // find returns the index of key's slot, or -1.
 func (t *table) find(key string, h uint64) int {
-	n := len(t.ctrl)
+	n := len(t.groups)
 	if n == 0 {
 		return -1
 	}
 	g := t.start(h)
 	tag := h2(h)
 	for range n {
-		w := t.ctrl[g]
+		gr := &t.groups[g]
+		w := gr.ctrl
 		for m := matchByte(w, tag); m != 0; m &= m - 1 {
-			i := g*groupSize + bits.TrailingZeros64(m)>>3
-			if t.slots[i].key == key {
-				return i
+			b := bits.TrailingZeros64(m) >> 3
+			if gr.slots[b].key == key {
+				return g*groupSize + b
 			}
 		}
 		if matchEmpty(w) != 0 {
@@ -107,7 +128,7 @@ func (t *table) find(key string, h uint64) int {
 // get returns key's value.
 func (t *table) get(key string, h uint64) (value, bool) {
 	if i := t.find(key, h); i >= 0 {
-		return t.slots[i].val, true
+		return t.slot(i).val, true
 	}
 	return value{}, false
 }
@@ -115,10 +136,10 @@ func (t *table) get(key string, h uint64) (value, bool) {
 // set stores v under key and reports whether the key was new.
 func (t *table) set(key string, h uint64, v value) bool {
 	if i := t.find(key, h); i >= 0 {
-		t.slots[i].val = v
+		t.slot(i).val = v
 		return false
 	}
-	if (t.used+t.dead+1)*8 > len(t.slots)*7 {
+	if (t.used+t.dead+1)*8 > t.cap()*7 {
 		t.rehash(t.used + 1)
 	}
 	t.insertNew(key, h, v)
@@ -129,17 +150,18 @@ func (t *table) set(key string, h uint64, v value) bool {
 // probe sequence (there is one: the table is never full) and returns the
 // slot's index.
 func (t *table) insertNew(key string, h uint64, v value) int {
-	n := len(t.ctrl)
+	n := len(t.groups)
 	g := t.start(h)
 	for {
-		w := t.ctrl[g]
+		gr := &t.groups[g]
+		w := gr.ctrl
 		if m := matchFree(w); m != 0 {
 			b := bits.TrailingZeros64(m) >> 3
 			if byte(w>>(b*8)) == ctrlDeleted {
 				t.dead--
 			}
-			t.ctrl[g] = w&^(0xff<<(b*8)) | h2(h)<<(b*8)
-			t.slots[g*groupSize+b] = slot{key, v}
+			gr.ctrl = w&^(0xff<<(b*8)) | h2(h)<<(b*8)
+			gr.slots[b] = slot{key, v}
 			t.used++
 			return g*groupSize + b
 		}
@@ -155,14 +177,14 @@ func (t *table) del(key string, h uint64) (value, bool) {
 	if i < 0 {
 		return value{}, false
 	}
-	v := t.slots[i].val
+	v := t.slot(i).val
 	t.deleteAt(i)
 	return v, true
 }
 
 func (t *table) deleteAt(i int) {
-	g, b := i/groupSize, uint(i%groupSize)
-	w := t.ctrl[g]
+	gr, b := &t.groups[i/groupSize], uint(i%groupSize)
+	w := gr.ctrl
 	// A group that still has an empty slot never stopped a probe from going
 	// on past it, so its slots can go back to empty; otherwise a probe may
 	// have gone past it and the slot must stay marked.
@@ -172,8 +194,8 @@ func (t *table) deleteAt(i int) {
 	} else {
 		t.dead++
 	}
-	t.ctrl[g] = w&^(0xff<<(b*8)) | mark<<(b*8)
-	t.slots[i] = slot{}
+	gr.ctrl = w&^(0xff<<(b*8)) | mark<<(b*8)
+	gr.slots[b] = slot{}
 	t.used--
 }
 
@@ -186,17 +208,15 @@ func (t *table) rehash(n int) {
 		groups = (n*12/7 + groupSize - 1) / groupSize
 		groups = max(groups, 1)
 	}
-	old := t.slots
-	oldCtrl := t.ctrl
-	t.ctrl = make([]uint64, groups)
-	for i := range t.ctrl {
-		t.ctrl[i] = emptyGroup
+	old := t.groups
+	t.groups = make([]group, groups)
+	for i := range t.groups {
+		t.groups[i].ctrl = emptyGroup
 	}
-	t.slots = make([]slot, groups*groupSize)
 	t.used, t.dead = 0, 0
-	for g, w := range oldCtrl {
-		for m := ^w & hiBits; m != 0; m &= m - 1 {
-			s := &old[g*groupSize+bits.TrailingZeros64(m)>>3]
+	for g := range old {
+		for m := ^old[g].ctrl & hiBits; m != 0; m &= m - 1 {
+			s := &old[g].slots[bits.TrailingZeros64(m)>>3]
 			t.insertNew(s.key, hashKey(s.key), s.val)
 		}
 	}
@@ -205,16 +225,16 @@ func (t *table) rehash(n int) {
 // maybeShrink gives memory back after many deletions: Go never does for its
 // maps, and a table that once held many keys would otherwise keep its size.
 func (t *table) maybeShrink() {
-	if len(t.slots) >= 1024 && t.used*4 < len(t.slots) {
+	if t.cap() >= 1024 && t.used*4 < t.cap() {
 		t.rehash(t.used)
 	}
 }
 
 // all calls f for each key and value until f returns false.
 func (t *table) all(f func(key string, v value) bool) {
-	for g, w := range t.ctrl {
-		for m := ^w & hiBits; m != 0; m &= m - 1 {
-			s := &t.slots[g*groupSize+bits.TrailingZeros64(m)>>3]
+	for g := range t.groups {
+		for m := ^t.groups[g].ctrl & hiBits; m != 0; m &= m - 1 {
+			s := &t.groups[g].slots[bits.TrailingZeros64(m)>>3]
 			if !f(s.key, s.val) {
 				return
 			}
@@ -230,26 +250,26 @@ func (t *table) clear() { *t = table{} }
 // the table next changes.
 func (t *table) upsert(key string, h uint64) (p *value, existed bool) {
 	if i := t.find(key, h); i >= 0 {
-		return &t.slots[i].val, true
+		return &t.slot(i).val, true
 	}
-	if (t.used+t.dead+1)*8 > len(t.slots)*7 {
+	if (t.used+t.dead+1)*8 > t.cap()*7 {
 		t.rehash(t.used + 1)
 	}
-	return &t.slots[t.insertNew(key, h, value{})].val, false
+	return &t.slot(t.insertNew(key, h, value{})).val, false
 }
 
 // random returns a key whose value satisfies ok, starting the search at a
 // random slot.
 func (t *table) random(ok func(value) bool) (string, bool) {
-	n := len(t.slots)
+	n := t.cap()
 	if t.used == 0 {
 		return "", false
 	}
 	start := rand.IntN(n)
 	for j := range n {
 		i := (start + j) % n
-		if t.ctrl[i/groupSize]>>(uint(i%groupSize)*8)&0x80 == 0 && ok(t.slots[i].val) {
-			return t.slots[i].key, true
+		if t.groups[i/groupSize].ctrl>>(uint(i%groupSize)*8)&0x80 == 0 && ok(t.slot(i).val) {
+			return t.slot(i).key, true
 		}
 	}
 	return "", false

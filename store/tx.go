@@ -207,7 +207,7 @@ func (s *Store) end(t *Tx) {
 	}
 }
 
-// hash returns xxhash(key), remembering the last key: a command usually
+// hash returns hashKey(key), remembering the last key: a command usually
 // looks its key up and then stores it.
 func (t *Tx) hash(key string) uint64 {
 	if t.hval == 0 || key != t.hkey {
