@@ -117,7 +117,7 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 			// The index and the table change together under the lock, so the
 			// key holds this deadline; checking costs nothing but a compare.
 			j := sh.tab.find(it.key, hashKey(it.key))
-			if j < 0 || sh.tab.slots[j].val.deadline() != it.at {
+			if j < 0 || sh.tab.slot(j).val.deadline() != it.at {
 				continue
 			}
 			sh.tab.deleteAt(j)
