@@ -67,14 +67,14 @@ func (s *Store) Load(fill func(add func(Entry) error) error) error {
 			v = newString(e.Value, e.ExpireAt)
 		}
 		if old, ok := sh.tab.get(e.Key, h); ok && old.deadline() != 0 {
-			sh.ttl.Delete(ttlItem{old.deadline(), e.Key})
+			sh.ttl.Delete(ttlItem{old.deadline(), e.Key, h})
 		}
 		sh.tab.set(e.Key, h, v)
 		if e.ExpireAt != 0 {
 			if sh.ttl == nil {
 				sh.ttl = btree.NewG(32, lessTTL)
 			}
-			sh.ttl.ReplaceOrInsert(ttlItem{e.ExpireAt, e.Key})
+			sh.ttl.ReplaceOrInsert(ttlItem{e.ExpireAt, e.Key, h})
 		}
 		return nil
 	})

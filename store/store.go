@@ -47,10 +47,13 @@ type shard struct {
 	_ [64]byte // keeps the next shard's lock off this shard's counters' cache line
 }
 
-// ttlItem is an entry of a shard's expiry index.
+// ttlItem is an entry of a shard's expiry index, ordered by (at, key). It
+// carries the key's hash so that the sweeper finds the key in the table
+// without reading the key's bytes again.
 type ttlItem struct {
 	at  int64 // unix ms
 	key string
+	h   uint64
 }
 
 func lessTTL(a, b ttlItem) bool {

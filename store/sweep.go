@@ -116,7 +116,7 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 			sh.ttl.DeleteMin()
 			// The index and the table change together under the lock, so the
 			// key holds this deadline; checking costs nothing but a compare.
-			j := sh.tab.find(it.key, hashKey(it.key))
+			j := sh.tab.find(it.key, it.h)
 			if j < 0 || sh.tab.slot(j).val.deadline() != it.at {
 				continue
 			}
@@ -153,19 +153,19 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 
 // setDeadlineLocked records that key's deadline moved from old to at (either
 // may be 0 for none) in shard i's expiry index.
-func (s *Store) setDeadlineLocked(i int, key string, old, at int64) {
+func (s *Store) setDeadlineLocked(i int, key string, h uint64, old, at int64) {
 	if old == at {
 		return
 	}
 	sh := &s.shards[i]
 	if old != 0 {
-		sh.ttl.Delete(ttlItem{old, key})
+		sh.ttl.Delete(ttlItem{old, key, h})
 	}
 	if at != 0 {
 		if sh.ttl == nil {
 			sh.ttl = btree.NewG(32, lessTTL)
 		}
-		sh.ttl.ReplaceOrInsert(ttlItem{at, key})
+		sh.ttl.ReplaceOrInsert(ttlItem{at, key, h})
 		s.noteDeadline(i, at)
 	}
 }

@@ -225,7 +225,11 @@ func (t *table) rehash(n int) {
 // maybeShrink gives memory back after many deletions: Go never does for its
 // maps, and a table that once held many keys would otherwise keep its size.
 func (t *table) maybeShrink() {
-	if t.cap() >= 1024 && t.used*4 < t.cap() {
+	switch {
+	case t.used == 0 && t.cap() > 64:
+		t.clear()
+	case t.cap() >= 1024 && t.used*8 < t.cap():
+		// An eighth: a mass expiry rehashes the survivors rarely.
 		t.rehash(t.used)
 	}
 }

@@ -329,14 +329,14 @@ func (t *Tx) put(i int, sh *shard, key string, v, old value, existed bool) {
 		oldAt = old.deadline()
 	}
 	sh.tab.set(key, t.hash(key), v)
-	t.s.setDeadlineLocked(i, key, oldAt, v.deadline())
+	t.s.setDeadlineLocked(i, key, t.hash(key), oldAt, v.deadline())
 }
 
 // remove deletes key, whose value is v, without recording anything.
 func (t *Tx) remove(i int, sh *shard, key string, v value) {
 	sh.tab.del(key, t.hash(key))
 	if at := v.deadline(); at != 0 {
-		t.s.setDeadlineLocked(i, key, at, 0)
+		t.s.setDeadlineLocked(i, key, t.hash(key), at, 0)
 	}
 	sh.tab.maybeShrink()
 }
@@ -359,7 +359,7 @@ func (t *Tx) setDeadline(i int, sh *shard, key string, v value, at int64) value 
 		v = boxedValue(v.str(), at)
 	}
 	sh.tab.set(key, t.hash(key), v)
-	t.s.setDeadlineLocked(i, key, old, at)
+	t.s.setDeadlineLocked(i, key, t.hash(key), old, at)
 	return v
 }
 
