@@ -32,6 +32,8 @@ type Broker struct {
 
 	// mu serializes every delivery and every change of subscriptions, so
 	// that all subscriptions see one order of events, as on a Redis server.
+	// Lock order: mu, then a subscription's queue.mu, then its errMu. No
+	// lock is held while calling out of the package.
 	mu struct {
 		sync.Mutex
 		closed   bool
@@ -322,7 +324,7 @@ func (b *Broker) leaveLocked(sl *slot, pattern bool) {
 
 // endLocked takes s out of the broker at once and closes its channel (or
 // has its pump close it). s.done must be closed already, so that no
-// delivery waits on s.
+// delivery waits on s and the pump stops.
 func (b *Broker) endLocked(s *Subscription) {
 	for name, sl := range s.channels {
 		delete(s.channels, name)
@@ -332,20 +334,18 @@ func (b *Broker) endLocked(s *Subscription) {
 		delete(s.patterns, name)
 		b.leaveLocked(sl, true)
 	}
-	b.retireLocked(s)
-	if s.q == nil {
-		close(s.ch)
-	} // else the pump sees s.done and closes it
+	b.finishLocked(s)
 }
 
-// finishLocked ends s, which follows nothing any more, after the values
-// queued so far: the channel closes once they are received.
+// finishLocked ends s, which follows nothing any more: its channel is closed
+// now, or under a drop policy by the pump once the queue is empty (or at
+// once if s.done is closed). No publisher sends to s after this.
 func (b *Broker) finishLocked(s *Subscription) {
 	b.retireLocked(s)
 	if s.q == nil {
 		close(s.ch)
 	} else {
-		s.q.finish()
+		s.q.retire()
 	}
 }
 

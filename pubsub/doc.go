@@ -36,9 +36,11 @@
 // confirmation each or, following none, answers once with an empty Channel
 // and the number of patterns still followed; a subscription that follows a
 // channel and two patterns matching it receives the message three times, and
-// Publish counts three. Patterns are matched exactly as Redis matches them
-// (see internal/glob), including its corner cases: "*" does not match the
-// empty channel name.
+// Publish counts three. Patterns are matched exactly as Redis's
+// stringmatchlen matches them, including its corner cases: "*" does not
+// match the empty channel name, an unclosed "[" runs to the end of the
+// pattern, and a pattern with more than 1000 separate runs of '*' matches
+// nothing.
 //
 // A Subscribe-family call returns once its confirmations are queued: any
 // Publish that starts after it returns reaches the subscription. All

@@ -28,9 +28,10 @@ type queue struct {
 	head, n   int
 	messages  int  // values of kind message or pmessage in buf
 	limit     int  // bound on messages
-	inflight  bool // the pump holds a value it popped and is sending it
-	waiting   bool // the pump is parked and must be woken
-	finishing bool // the subscription left pub/sub mode: close the channel once empty
+	inflight bool // the pump holds a value it popped and is sending it
+	waiting  bool // the pump is parked and must be woken
+	retired  bool // the subscription is out of the broker: nothing more will be pushed
+	exited   bool // the pump has returned
 
 	wake chan struct{} // capacity 1: a pending wake-up for the pump
 }
@@ -177,11 +178,30 @@ func (q *queue) wakeLocked() {
 	}
 }
 
-// finish marks the queue so that the pump closes the channel once the values
-// queued so far are received.
-func (q *queue) finish() {
+// retire records that the subscription left the broker, so that nothing
+// more is pushed and only the pump can still send on the channel. The pump
+// closes the channel once the queue is empty (or when told to stop); if it
+// has returned already, retire closes it.
+func (q *queue) retire() {
 	q.mu.Lock()
-	q.finishing = true
+	q.retired = true
 	q.wakeLocked()
+	exited := q.exited
 	q.mu.Unlock()
+	if exited {
+		close(q.ch)
+	}
+}
+
+// pumpExit records that the pump returned, and closes the channel if the
+// subscription is retired. Publishers may still send on the channel until it
+// is, so only the last of pumpExit and retire closes it.
+func (q *queue) pumpExit() {
+	q.mu.Lock()
+	q.exited = true
+	retired := q.retired
+	q.mu.Unlock()
+	if retired {
+		close(q.ch)
+	}
 }

@@ -225,15 +225,16 @@ func (s *Subscription) end(cause error) {
 }
 
 // pump moves the values of a drop-policy subscription from its queue to its
-// channel, and closes the channel when the subscription ends.
+// channel. It returns when the subscription is retired and the queue empty,
+// or at once when s.done or the broker's quit is closed.
 func (s *Subscription) pump() {
-	defer close(s.ch)
 	q, quit := s.q, s.b.quit
+	defer q.pumpExit()
 	q.mu.Lock()
 	for {
 		q.inflight = false
 		for q.n == 0 {
-			if q.finishing {
+			if q.retired {
 				q.mu.Unlock()
 				return
 			}
