@@ -24,10 +24,10 @@ type queue struct {
 	mu sync.Mutex
 
 	// Guarded by mu.
-	buf       []Message // ring buffer: the values are buf[head], buf[head+1], ... (mod len)
-	head, n   int
-	messages  int  // values of kind message or pmessage in buf
-	limit     int  // bound on messages
+	buf      []Message // ring buffer: the values are buf[head], buf[head+1], ... (mod len)
+	head, n  int
+	messages int  // values of kind message or pmessage in buf
+	limit    int  // bound on messages
 	inflight bool // the pump holds a value it popped and is sending it
 	waiting  bool // the pump is parked and must be woken
 	retired  bool // the subscription is out of the broker: nothing more will be pushed
