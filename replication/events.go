@@ -16,12 +16,11 @@ const (
 	// EventLinkDown: a follower lost its link (Err says why); it keeps
 	// serving reads and reconnects.
 	EventLinkDown
-	// EventFullSync: a full resync (a snapshot, then the stream) was
-	// received by a follower, or served by a leader. Keys is the number of
-	// keys in the snapshot.
+	// EventFullSync: a follower received a full resync (a snapshot, then
+	// the stream). Keys is the number of keys in the snapshot.
 	EventFullSync
-	// EventPartialSync: a partial resync (PSYNC answered with +CONTINUE) was
-	// received by a follower, or served by a leader.
+	// EventPartialSync: a follower's PSYNC was answered with +CONTINUE: it
+	// resumed from the leader's backlog, without a snapshot.
 	EventPartialSync
 	// EventReplIDChanged: a follower adopted a new replication ID (a new
 	// leader history after a full resync, or a promoted leader's ID after a
@@ -33,6 +32,12 @@ const (
 	// EventFollowerDisconnected: a leader stopped serving a follower (Err
 	// says why).
 	EventFollowerDisconnected
+	// EventFullSyncServed: a leader sent a follower a full resync. Keys is
+	// the number of keys in the snapshot.
+	EventFullSyncServed
+	// EventPartialSyncServed: a leader let a follower resume from its
+	// backlog (+CONTINUE).
+	EventPartialSyncServed
 )
 
 var eventNames = [...]string{
@@ -43,6 +48,8 @@ var eventNames = [...]string{
 	EventReplIDChanged:        "replid-changed",
 	EventFollowerConnected:    "follower-connected",
 	EventFollowerDisconnected: "follower-disconnected",
+	EventFullSyncServed:       "full-sync-served",
+	EventPartialSyncServed:    "partial-sync-served",
 }
 
 // String returns the kind's name, such as "partial-sync".
@@ -75,7 +82,7 @@ type Event struct {
 // String formats the event for logs.
 func (e Event) String() string {
 	s := e.Kind.String() + " addr=" + e.Addr + " replid=" + e.ReplID + " offset=" + strconv.FormatInt(e.Offset, 10)
-	if e.Kind == EventFullSync {
+	if e.Kind == EventFullSync || e.Kind == EventFullSyncServed {
 		s += " keys=" + strconv.FormatInt(e.Keys, 10)
 	}
 	if e.Err != nil {

@@ -104,7 +104,7 @@ func TestFollower_FullSync(t *testing.T) {
 	assert.Equal(t, 1, fev.count(replication.EventFullSync), fev.String())
 	assert.Equal(t, 1, fev.count(replication.EventLinkUp), fev.String())
 	assert.Equal(t, 0, fev.count(replication.EventPartialSync), fev.String())
-	assert.Equal(t, 1, lev.count(replication.EventFullSync), lev.String())
+	assert.Equal(t, 1, lev.count(replication.EventFullSyncServed), lev.String())
 
 	in := f.Info()
 	assert.Equal(t, "slave", in.Role)
@@ -216,7 +216,7 @@ func TestFollower_PartialResync(t *testing.T) {
 	assert.Equal(t, 1, fev.count(replication.EventFullSync), fev.String())
 	assert.Equal(t, 3, fev.count(replication.EventPartialSync), fev.String())
 	assert.Equal(t, 3, fev.count(replication.EventLinkDown), fev.String())
-	assert.Equal(t, 3, lev.count(replication.EventPartialSync), lev.String())
+	assert.Equal(t, 3, lev.count(replication.EventPartialSyncServed), lev.String())
 }
 
 // TestFollower_BacklogOverrun: when the leader's backlog no longer holds

@@ -289,10 +289,12 @@ func (l *link) fullSync(id string, offset int64, legacy bool) error {
 	if _, err := io.Copy(io.Discard, payload); err != nil {
 		return fmt.Errorf("%w: after the snapshot: %w", ErrProtocol, err)
 	}
-	f.feed.Reset(offset)
-	f.readOff.Store(offset)
+	// Drop this follower's followers before the feed forgets their
+	// positions; they cannot sync again before the link is up.
 	old := f.srv.ids()
 	f.srv.setIDs(replIDs{id: id, id2: zeroReplID, second: -1}, true)
+	f.feed.Reset(offset)
+	f.readOff.Store(offset)
 	f.mu.Lock()
 	f.mu.synced = !legacy
 	f.mu.legacy = legacy

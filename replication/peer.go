@@ -408,7 +408,7 @@ func (p *peer) startSync(args []string) (started bool, err error) {
 			p.state.Store(stateOnline)
 			p.s.log.Info("replication: partial resync", "addr", p.addr, "replid", ids.id, "offset", offset)
 			p.s.emit(Event{Kind: EventFollowerConnected, Addr: p.addr, ReplID: ids.id, Offset: offset - 1})
-			p.s.emit(Event{Kind: EventPartialSync, Addr: p.addr, ReplID: ids.id, Offset: offset - 1})
+			p.s.emit(Event{Kind: EventPartialSyncServed, Addr: p.addr, ReplID: ids.id, Offset: offset - 1})
 			return p.startWriter(func() error { return p.stream(offset - 1) })
 		}
 	}
@@ -478,7 +478,7 @@ func (p *peer) fullSync() (int64, error) {
 	}
 	p.state.Store(stateOnline)
 	s.log.Info("replication: full resync", "addr", p.addr, "replid", ids.id, "offset", pos, "keys", keys, "took", time.Since(start))
-	s.emit(Event{Kind: EventFullSync, Addr: p.addr, ReplID: ids.id, Offset: pos, Keys: keys})
+	s.emit(Event{Kind: EventFullSyncServed, Addr: p.addr, ReplID: ids.id, Offset: pos, Keys: keys})
 	return pos, nil
 }
 

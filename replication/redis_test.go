@@ -54,7 +54,7 @@ func TestLeader_RedisReplica(t *testing.T) {
 	in := c.info(t)
 	assert.Equal(t, l.ReplID(), in["master_replid"])
 	requireSameState(t, storeState(t, st), redisState(t, c))
-	assert.Equal(t, 1, ev.count(replication.EventFullSync), ev.String())
+	assert.Equal(t, 1, ev.count(replication.EventFullSyncServed), ev.String())
 
 	// The leader sees the replica's ACKs and listening port.
 	eventually(t, 10*time.Second, func() bool {
@@ -91,8 +91,8 @@ func TestLeader_RedisReplicaPartialResync(t *testing.T) {
 		in := c.info(t)
 		return in["master_link_status"] == "up" && in["master_repl_offset"] == strconv.FormatInt(l.Offset(), 10)
 	}, "resync")
-	assert.Equal(t, 1, ev.count(replication.EventFullSync), ev.String())
-	assert.GreaterOrEqual(t, ev.count(replication.EventPartialSync), 1, ev.String())
+	assert.Equal(t, 1, ev.count(replication.EventFullSyncServed), ev.String())
+	assert.GreaterOrEqual(t, ev.count(replication.EventPartialSyncServed), 1, ev.String())
 	assert.Equal(t, "2", string(c.do(t, "GET", "during").Str))
 }
 
