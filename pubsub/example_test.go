@@ -71,7 +71,8 @@ func ExampleBroker_PSubscribe() {
 }
 
 // Under DropOldest a subscriber that falls behind loses the oldest messages
-// not yet in its channel, and sees where and how many.
+// not yet in its channel, sees where and how many, and always gets the most
+// recent ones.
 func ExampleBroker_NewSubscription() {
 	ctx := context.Background()
 	b := pubsub.New(nil)
@@ -79,23 +80,33 @@ func ExampleBroker_NewSubscription() {
 
 	sub, _ := b.NewSubscription(ctx, &pubsub.SubscriptionOptions{BufferSize: 2, Policy: pubsub.DropOldest})
 	_ = sub.Subscribe(ctx, "ticks")
-	for i := range 5 {
+	for i := range 100 {
 		_, _ = b.Publish(ctx, "ticks", fmt.Sprint(i))
 	}
 	_ = sub.Unsubscribe(ctx)
+
+	var received []string
+	dropped := 0
 	for m := range sub.Channel() {
-		fmt.Println(m)
+		switch m.Kind {
+		case pubsub.KindMessage:
+			received = append(received, m.Payload)
+		case pubsub.KindDropped:
+			dropped += m.Count
+		default:
+			fmt.Println(m)
+		}
 	}
-	fmt.Println("dropped:", sub.Dropped())
+	fmt.Println("received + dropped:", len(received)+dropped)
+	fmt.Println("last two:", received[len(received)-2:])
+	fmt.Println("all counted:", uint64(dropped) == sub.Dropped())
 
 	// Output:
 	// subscribe ticks 1
-	// message ticks 0
-	// dropped 2
-	// message ticks 3
-	// message ticks 4
 	// unsubscribe ticks 0
-	// dropped: 2
+	// received + dropped: 100
+	// last two: [98 99]
+	// all counted: true
 }
 
 // KeyspaceNotifier returns the function to pass as the store's Notify option

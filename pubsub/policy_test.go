@@ -14,7 +14,10 @@ import (
 )
 
 // publishAll publishes payloads "1", "2", ... to channel and returns the
-// receivers of each.
+// receivers of each. It runs in a synctest bubble and lets the bubble settle
+// after each publish, so that a drop policy's pump has taken what it can:
+// it then holds one value, blocked on the full channel, and the rest waits
+// in the queue.
 func publishAll(t *testing.T, b *pubsub.Broker, channel string, count int) []int {
 	t.Helper()
 	ns := make([]int, count)
@@ -22,6 +25,7 @@ func publishAll(t *testing.T, b *pubsub.Broker, channel string, count int) []int
 		var err error
 		ns[i], err = b.Publish(context.Background(), channel, fmt.Sprint(i+1))
 		require.NoError(t, err)
+		synctest.Wait()
 	}
 	return ns
 }
@@ -129,20 +133,21 @@ func TestPolicy_DropNewest(t *testing.T) {
 		b := pubsub.New(nil)
 		defer b.Close()
 		s := newSub(t, b, pubsub.SubscriptionOptions{BufferSize: 2, Policy: pubsub.DropNewest}, "a")
-		// The channel (capacity 2) takes the confirmation and message 1, the
-		// queue messages 2 and 3; 4 and 5 are dropped.
-		assert.Equal(t, []int{1, 1, 1, 0, 0}, publishAll(t, b, "a", 5))
+		// The channel (capacity 2) takes the confirmation and message 1; the
+		// pump takes 2 and waits for room; the queue (2) takes 3 and 4; 5
+		// and 6 are dropped.
+		assert.Equal(t, []int{1, 1, 1, 1, 0, 0}, publishAll(t, b, "a", 6))
 		got, open := ready(s)
-		assert.Equal(t, []string{"subscribe a 1", "message a 1", "message a 2", "message a 3", "dropped 2"}, got)
+		assert.Equal(t, []string{"subscribe a 1", "message a 1", "message a 2", "message a 3", "message a 4", "dropped 2"}, got)
 		assert.True(t, open)
 		assert.Equal(t, uint64(2), s.Dropped())
 
 		// With room again, messages flow.
-		n, err := b.Publish(context.Background(), "a", "6")
+		n, err := b.Publish(context.Background(), "a", "7")
 		require.NoError(t, err)
 		assert.Equal(t, 1, n)
 		got, _ = ready(s)
-		assert.Equal(t, []string{"message a 6"}, got)
+		assert.Equal(t, []string{"message a 7"}, got)
 		assert.Equal(t, uint64(2), b.Stats().Dropped)
 	})
 }
@@ -155,13 +160,13 @@ func TestPolicy_DropNewestKeepsConfirmations(t *testing.T) {
 		b := pubsub.New(nil)
 		defer b.Close()
 		s := newSub(t, b, pubsub.SubscriptionOptions{BufferSize: 1, Policy: pubsub.DropNewest}, "a")
-		publishAll(t, b, "a", 2) // the channel holds the confirmation: 1 is queued, 2 dropped
-		require.NoError(t, s.Subscribe(ctx, "b"))
-		publishAll(t, b, "b", 1)
+		publishAll(t, b, "a", 3)                  // channel: [sub-a], pump: a1, queue: [a2], a3 dropped
+		require.NoError(t, s.Subscribe(ctx, "b")) // queue: [a2 dropped sub-b]
+		publishAll(t, b, "b", 1)                  // b1 dropped after sub-b
 		require.NoError(t, s.Unsubscribe(ctx))
 		got, open := ready(s)
 		assert.Equal(t, []string{
-			"subscribe a 1", "message a 1", "dropped 1", "subscribe b 2", "dropped 1",
+			"subscribe a 1", "message a 1", "message a 2", "dropped 1", "subscribe b 2", "dropped 1",
 			"unsubscribe a 1", "unsubscribe b 0",
 		}, got)
 		assert.False(t, open)
@@ -175,11 +180,11 @@ func TestPolicy_DropOldest(t *testing.T) {
 		b := pubsub.New(nil)
 		defer b.Close()
 		s := newSub(t, b, pubsub.SubscriptionOptions{BufferSize: 2, Policy: pubsub.DropOldest}, "a")
-		// The channel (capacity 2) takes the confirmation and message 1; of
-		// the messages queued behind it, the oldest go.
-		assert.Equal(t, []int{1, 1, 1, 1, 1}, publishAll(t, b, "a", 5), "the new message is always queued")
+		// The channel (capacity 2) takes the confirmation and message 1, the
+		// pump takes 2; of the messages queued behind, the oldest go.
+		assert.Equal(t, []int{1, 1, 1, 1, 1, 1}, publishAll(t, b, "a", 6), "the new message is always queued")
 		got, open := ready(s)
-		assert.Equal(t, []string{"subscribe a 1", "message a 1", "dropped 2", "message a 4", "message a 5"}, got)
+		assert.Equal(t, []string{"subscribe a 1", "message a 1", "message a 2", "dropped 2", "message a 5", "message a 6"}, got)
 		assert.True(t, open)
 		assert.Equal(t, uint64(2), s.Dropped())
 		assert.Equal(t, uint64(2), b.Stats().Dropped)
@@ -195,12 +200,13 @@ func TestPolicy_DropOldestKeepsConfirmations(t *testing.T) {
 		b := pubsub.New(nil)
 		defer b.Close()
 		s := newSub(t, b, pubsub.SubscriptionOptions{BufferSize: 2, Policy: pubsub.DropOldest}, "a")
-		publishAll(t, b, "a", 2)                  // channel: [sub-a a1], queue: [a2]
-		require.NoError(t, s.Subscribe(ctx, "b")) // queue: [a2 sub-b]
-		publishAll(t, b, "b", 3)                  // drops a2 before sub-b, then b1 after it
+		publishAll(t, b, "a", 3)                  // channel: [sub-a a1], pump: a2, queue: [a3]
+		require.NoError(t, s.Subscribe(ctx, "b")) // queue: [a3 sub-b]
+		publishAll(t, b, "b", 3)                  // b1 queued; b2 drops a3 (before sub-b), b3 drops b1 (after it)
 		got, open := ready(s)
 		assert.Equal(t, []string{
-			"subscribe a 1", "message a 1", "dropped 1", "subscribe b 2", "dropped 1", "message b 2", "message b 3",
+			"subscribe a 1", "message a 1", "message a 2", "dropped 1", "subscribe b 2", "dropped 1",
+			"message b 2", "message b 3",
 		}, got)
 		assert.True(t, open)
 		assert.Equal(t, uint64(2), s.Dropped())
