@@ -59,9 +59,9 @@
 // # Slow consumers
 //
 // A publisher is never blocked indefinitely by a subscriber that does not
-// receive. Each subscription holds at most BufferSize values for its
-// receiver (see [Options]); when a message does not fit, the subscription's
-// [Policy] decides, chosen when it is created ([Broker.NewSubscription]):
+// receive. Each subscription has a bounded buffer (BufferSize, see
+// [Options]); when a message does not fit, the subscription's [Policy]
+// decides, chosen when it is created ([Broker.NewSubscription]):
 //
 //   - [Disconnect], the default, ends the subscription with [ErrSlowConsumer],
 //     as Redis's client-output-buffer-limit closes a pub/sub client. The

@@ -25,7 +25,8 @@ const (
 	// values (fewer if BufferSize is smaller); behind it a queue holds up to
 	// BufferSize messages, and the policy applies to that queue: a value
 	// that reached the channel belongs to the receiver. A goroutine per
-	// subscription moves queued values into the channel.
+	// subscription moves queued values into the channel, holding one at a
+	// time while it waits for room.
 	DropNewest
 
 	// DropOldest discards the oldest message not yet in the subscription's
