@@ -145,7 +145,8 @@ func (b *Broker) NewSubscription(ctx context.Context, opts *SubscriptionOptions)
 // for the binding to ctx, and [Subscription.Subscribe].
 //
 // Its channel has room for the confirmations of this call on top of the
-// buffer, so subscribing to many channels at once cannot overflow it.
+// buffer, so subscribing to many channels at once cannot overflow it. With no
+// channels, Subscribe is NewSubscription with the broker's settings.
 func (b *Broker) Subscribe(ctx context.Context, channels ...string) (*Subscription, error) {
 	return b.open(ctx, b.defaults, KindSubscribe, channels)
 }

@@ -620,3 +620,27 @@ func TestKindAndPolicyStrings(t *testing.T) {
 	assert.Equal(t, "Block", pubsub.Block.String())
 	assert.Equal(t, "Policy(7)", pubsub.Policy(7).String())
 }
+
+// TestSubscription_NoNames: Subscribe-family calls without names follow
+// nothing new; a subscription started without names waits, open, until it
+// follows something or unsubscribes.
+func TestSubscription_NoNames(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		b := pubsub.New(nil)
+		defer b.Close()
+		s, err := b.Subscribe(ctx)
+		require.NoError(t, err)
+		require.NoError(t, s.Subscribe(ctx))
+		require.NoError(t, s.PSubscribe(ctx))
+		got, open := ready(s)
+		assert.Empty(t, got)
+		assert.True(t, open)
+		assert.Equal(t, 1, b.Stats().Subscriptions)
+
+		require.NoError(t, s.PUnsubscribe(ctx))
+		got, open = ready(s)
+		assert.Equal(t, []string{"punsubscribe  0"}, got)
+		assert.False(t, open)
+	})
+}

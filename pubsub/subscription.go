@@ -156,6 +156,7 @@ func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
 // never delivered twice. When Subscribe returns, the confirmations are
 // queued and every later Publish to these channels reaches the subscription.
 // ctx bounds the wait of the Block policy for room for the confirmations.
+// With no channels it does nothing (where Redis answers with an arity error).
 func (s *Subscription) Subscribe(ctx context.Context, channels ...string) error {
 	return s.b.change(ctx, s, KindSubscribe, channels)
 }
