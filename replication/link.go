@@ -521,7 +521,10 @@ func (l *link) stream(ctx context.Context) error {
 			case !applicable[name]:
 				a.warn(name, errUnsupported)
 			default:
-				a.apply([][]string{toStrings(args)})
+				a.cmd = appendStrings(a.cmd[:0], args)
+				a.one[0] = a.cmd
+				a.apply(a.one[:])
+				clear(a.cmd) // the store keeps the strings, not the slice
 			}
 		}
 		a.commit(raw)
@@ -538,6 +541,8 @@ type applier struct {
 	inMulti bool       // between MULTI and EXEC
 	tx      [][]string // the queued commands
 	txRaw   []byte     // bytes of MULTI and the queued commands
+	cmd     []string   // scratch: the command being applied
+	one     [1][]string
 	warned  map[string]bool
 }
 
@@ -646,13 +651,29 @@ func (a *applier) publish(channel, message string) {
 	}
 }
 
+// toStrings converts a command to strings, which the store may keep: the
+// name is interned, and the arguments share one allocation.
 func toStrings(args [][]byte) []string {
-	out := make([]string, len(args))
-	out[0] = commandName(args[0])
-	for i, b := range args[1:] {
-		out[i+1] = string(b)
+	return appendStrings(make([]string, 0, len(args)), args)
+}
+
+func appendStrings(dst []string, args [][]byte) []string {
+	dst = append(dst, commandName(args[0]))
+	n := 0
+	for _, b := range args[1:] {
+		n += len(b)
 	}
-	return out
+	var buf strings.Builder
+	buf.Grow(n)
+	for _, b := range args[1:] {
+		buf.Write(b)
+	}
+	all := buf.String()
+	for _, b := range args[1:] {
+		dst = append(dst, all[:len(b)])
+		all = all[len(b):]
+	}
+	return dst
 }
 
 // applicable lists the commands the store's Apply runs (store/apply.go).

@@ -1,0 +1,309 @@
+package replication_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/emberkv/ember/internal/rdb"
+	"github.com/emberkv/ember/internal/resp"
+	"github.com/emberkv/ember/replication"
+	"github.com/emberkv/ember/store"
+)
+
+// benchKey and benchValue are the 16-byte keys and 64-byte values of the
+// performance targets.
+func benchKey(i int) string { return benchKeys[i&(len(benchKeys)-1)] }
+
+var benchKeys = func() []string {
+	keys := make([]string, 1<<20)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("key:%012d", i)
+	}
+	return keys
+}()
+
+var benchValue = string(bytes.Repeat([]byte("v"), 64))
+
+// fakeLeader answers one follower's handshake with a full resync of an
+// empty snapshot at offset 0, then writes stream and waits until closed.
+func fakeLeader(tb testing.TB, stream []byte) (addr string, done <-chan struct{}) {
+	tb.Helper()
+	ln := listenLoopback(tb)
+	var empty bytes.Buffer
+	require.NoError(tb, rdb.NewWriter(&empty, nil).Close())
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		c, err := ln.Accept()
+		ln.Close()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		r := resp.NewReader(bufio.NewReader(c), nil)
+		for {
+			args, _, err := r.ReadCommandStrings(nil)
+			if err != nil {
+				return
+			}
+			switch args[0] {
+			case "PING":
+				_, _ = c.Write([]byte("+PONG\r\n"))
+			case "REPLCONF":
+				if len(args) > 1 && args[1] == "ACK" {
+					continue
+				}
+				_, _ = c.Write([]byte("+OK\r\n"))
+			case "PSYNC":
+				hdr := fmt.Sprintf("+FULLRESYNC %s 0\r\n$%d\r\n", bytes.Repeat([]byte("a"), 40), empty.Len())
+				_, _ = c.Write(append([]byte(hdr), empty.Bytes()...))
+				_, _ = c.Write(stream)
+				// Read the ACKs until the follower goes away.
+				for {
+					if _, _, err := r.ReadCommandStrings(nil); err != nil {
+						return
+					}
+				}
+			}
+		}
+	}()
+	tb.Cleanup(func() { ln.Close() })
+	return ln.Addr().String(), finished
+}
+
+// BenchmarkFollower_Apply measures how many mutations per second a follower
+// applies from a leader over loopback: SETs of 16-byte keys and 64-byte
+// values, as a Redis master streams them.
+func BenchmarkFollower_Apply(b *testing.B) {
+	const n = 1 << 20
+	var stream []byte
+	for i := range n {
+		stream = resp.AppendCommand(stream, "SET", benchKey(i%(256<<10)), benchValue)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		fs, err := store.New(nil)
+		require.NoError(b, err)
+		addr, done := fakeLeader(b, stream)
+		f, err := replication.NewFollower(fs, addr, nil)
+		require.NoError(b, err)
+		b.StartTimer()
+		start := time.Now()
+		require.NoError(b, f.Start())
+		require.NoError(b, f.WaitForOffset(context.Background(), int64(len(stream))))
+		elapsed := time.Since(start)
+		b.StopTimer()
+		b.ReportMetric(float64(n)/elapsed.Seconds(), "mutations/s")
+		f.Close()
+		<-done
+		fs.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkLeader_Write measures the leader's write throughput (parallel
+// SETs) without replication, with the feed on but no follower, and with
+// one follower attached over loopback.
+func BenchmarkLeader_Write(b *testing.B) {
+	for _, mode := range []string{"plain", "feed", "follower"} {
+		b.Run("mode="+mode, func(b *testing.B) {
+			ls := newStore(b, nil)
+			switch mode {
+			case "feed":
+				startLeader(b, ls, nil)
+			case "follower":
+				l, addr := startLeader(b, ls, nil)
+				f := startFollower(b, newStore(b, nil), addr, nil)
+				waitSynced(b, f, l)
+			}
+			var next atomic.Int64
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					i := int(next.Add(1))
+					if err := ls.Set(benchKey(i&(1<<18-1)), benchValue); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+		})
+	}
+}
+
+// BenchmarkLeader_FeedCost is the cost of the feed on one writer: a SET
+// with the feed started minus one without.
+func BenchmarkLeader_FeedCost(b *testing.B) {
+	for _, feed := range []bool{false, true} {
+		b.Run("feed="+strconv.FormatBool(feed), func(b *testing.B) {
+			ls := newStore(b, nil)
+			if feed {
+				_, err := ls.Feed()
+				require.NoError(b, err)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if err := ls.Set(benchKey(i&(1<<16-1)), benchValue); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkFullSync_1M measures a full resync of a million keys (16-byte
+// keys, 64-byte values): from the follower's start to its link being up
+// with the whole snapshot loaded.
+func BenchmarkFullSync_1M(b *testing.B) {
+	ls := newStore(b, nil)
+	const n = 1_000_000
+	p := ls.Pipeline()
+	for i := range n {
+		p.Set(fmt.Sprintf("key:%012d", i), benchValue)
+		if p.Len() == 10_000 {
+			require.NoError(b, p.Exec())
+			p = ls.Pipeline()
+		}
+	}
+	require.NoError(b, p.Exec())
+	l, addr := startLeader(b, ls, nil)
+	for b.Loop() {
+		b.StopTimer()
+		fs, err := store.New(nil)
+		require.NoError(b, err)
+		f, err := replication.NewFollower(fs, addr, nil)
+		require.NoError(b, err)
+		runtime.GC()
+		b.StartTimer()
+		start := time.Now()
+		require.NoError(b, f.Start())
+		require.NoError(b, f.WaitForOffset(context.Background(), l.Offset()))
+		for !f.LinkUp() {
+			time.Sleep(100 * time.Microsecond)
+		}
+		b.ReportMetric(time.Since(start).Seconds(), "s/sync")
+		b.StopTimer()
+		keys, _ := fs.DBSize()
+		require.Equal(b, int64(n), keys)
+		f.Close()
+		fs.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkLag measures the time from a write on the leader to its
+// visibility on a follower over loopback, at a paced 100k writes/s, and
+// reports its percentiles.
+func BenchmarkLag(b *testing.B) {
+	ls := newStore(b, nil)
+	l, addr := startLeader(b, ls, nil)
+	fs := newStore(b, nil)
+	f := startFollower(b, fs, addr, nil)
+	require.NoError(b, ls.Set("warm", "up"))
+	waitSynced(b, f, l)
+	ffeed, err := fs.Feed()
+	require.NoError(b, err)
+
+	const rate = 100_000
+	const samples = 50_000 // one write in two is timed
+	type sample struct {
+		offset int64
+		at     time.Time
+	}
+	for b.Loop() {
+		sent := make(chan sample, samples)
+		lags := make([]time.Duration, 0, samples)
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { // the follower side: when does each offset become visible?
+			defer wg.Done()
+			for s := range sent {
+				for ffeed.Offset() < s.offset {
+					if err := ffeed.Wait(context.Background(), ffeed.Offset()); err != nil {
+						return
+					}
+				}
+				lags = append(lags, time.Since(s.at))
+			}
+		}()
+		start := time.Now()
+		for i := range 2 * samples {
+			due := start.Add(time.Duration(i) * time.Second / rate)
+			if ahead := time.Until(due); ahead > 100*time.Microsecond {
+				time.Sleep(ahead) // pace without spinning: the box may have few cores
+			}
+			now := time.Now()
+			require.NoError(b, ls.Set(benchKey(i), benchValue))
+			if i%2 == 0 {
+				sent <- sample{l.Offset(), now}
+			}
+		}
+		close(sent)
+		wg.Wait()
+		slices.Sort(lags)
+		pct := func(p float64) float64 { return float64(lags[int(p*float64(len(lags)-1))].Microseconds()) }
+		b.ReportMetric(pct(0.50), "p50-µs")
+		b.ReportMetric(pct(0.99), "p99-µs")
+		b.ReportMetric(pct(0.999), "p99.9-µs")
+	}
+}
+
+// BenchmarkLeader_WriteLatencyDuringFullSync compares the p99 latency of
+// leader writes in steady state with a follower attached, and while a
+// second follower receives a full resync of a million keys.
+func BenchmarkLeader_WriteLatencyDuringFullSync(b *testing.B) {
+	ls := newStore(b, nil)
+	p := ls.Pipeline()
+	for i := range 1_000_000 {
+		p.Set(fmt.Sprintf("key:%012d", i), benchValue)
+		if p.Len() == 10_000 {
+			require.NoError(b, p.Exec())
+			p = ls.Pipeline()
+		}
+	}
+	require.NoError(b, p.Exec())
+	l, addr := startLeader(b, ls, nil)
+	f := startFollower(b, newStore(b, nil), addr, nil)
+	waitSynced(b, f, l)
+
+	measure := func(d time.Duration) time.Duration {
+		var lat []time.Duration
+		end := time.Now().Add(d)
+		for i := 0; time.Now().Before(end); i++ {
+			t0 := time.Now()
+			require.NoError(b, ls.Set(benchKey(i), benchValue))
+			lat = append(lat, time.Since(t0))
+			if i%10 == 0 {
+				time.Sleep(10 * time.Microsecond) // about 100k writes/s
+			}
+		}
+		slices.Sort(lat)
+		return lat[len(lat)*99/100]
+	}
+	for b.Loop() {
+		steady := measure(500 * time.Millisecond)
+		fs, err := store.New(nil)
+		require.NoError(b, err)
+		f2, err := replication.NewFollower(fs, addr, nil)
+		require.NoError(b, err)
+		require.NoError(b, f2.Start())
+		during := measure(400 * time.Millisecond)
+		f2.Close()
+		fs.Close()
+		b.ReportMetric(float64(steady.Nanoseconds()), "steady-p99-ns")
+		b.ReportMetric(float64(during.Nanoseconds()), "fullsync-p99-ns")
+	}
+}
