@@ -243,3 +243,29 @@ func TestFollower_RedisPrimary(t *testing.T) {
 		})
 	}
 }
+
+// TestFollower_RedisSubReplica: a stock redis-server can follow an Ember
+// follower (cascading): it gets the leader's history, ID and offsets.
+func TestFollower_RedisSubReplica(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server not on PATH")
+	}
+	t.Cleanup(leakcheck.Check(t))
+	ls := newStore(t, nil)
+	l, laddr := startLeader(t, ls, nil)
+	workload(t, ls, rand.New(rand.NewPCG(41, 42)), 1000, 200)
+	b := startFollower(t, newStore(t, nil), laddr, nil)
+	waitSynced(t, b, l)
+	baddr := serveFollower(t, b)
+	r := resptest.StartRedis(t, "", "--replicaof", "127.0.0.1", portOf(t, baddr))
+	c := dialClient(t, r.Addr)
+	workload(t, ls, rand.New(rand.NewPCG(43, 44)), 1000, 200)
+	time.Sleep(400 * time.Millisecond)
+	waitSynced(t, b, l)
+	eventually(t, 20*time.Second, func() bool {
+		in := c.info(t)
+		return in["master_link_status"] == "up" && in["master_repl_offset"] == strconv.FormatInt(l.Offset(), 10)
+	}, "redis at the leader's offset %d: %v", l.Offset(), c.info(t))
+	assert.Equal(t, l.ReplID(), c.info(t)["master_replid"])
+	requireSameState(t, storeState(t, ls), redisState(t, c))
+}
