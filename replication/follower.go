@@ -41,8 +41,9 @@ type Follower struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // Run (and Start's goroutine), and each link's acker
 
-	lastIO  atomic.Int64 // unix ns of the last bytes from the leader
-	readOff atomic.Int64 // offset of the stream bytes read (slave_read_repl_offset)
+	wake    chan struct{} // SetLeaderAddr: reconnect now (capacity 1)
+	lastIO  atomic.Int64  // unix ns of the last bytes from the leader
+	readOff atomic.Int64  // offset of the stream bytes read (slave_read_repl_offset)
 
 	mu struct {
 		sync.Mutex
@@ -80,7 +81,7 @@ func NewFollower(s *store.Store, addr string, opts *FollowerOptions) (*Follower,
 	if err := s.SetReplica(true); err != nil {
 		return nil, fmt.Errorf("replication: replica mode: %w", err)
 	}
-	f := &Follower{st: s, cfg: cfg, log: cfg.Logger}
+	f := &Follower{st: s, cfg: cfg, log: cfg.Logger, wake: make(chan struct{}, 1)}
 	f.srv, err = newServer(s, cfg.serve, freshIDs(), f)
 	if err != nil {
 		return nil, err
@@ -130,6 +131,9 @@ func (f *Follower) Run(ctx context.Context) error {
 			return f.stopReason(ctx)
 		}
 		f.linkDown(err)
+		if errors.Is(err, store.ErrClosed) {
+			return fmt.Errorf("replication: follower's store closed: %w", err)
+		}
 		f.mu.Lock()
 		kicked := f.mu.kicked
 		f.mu.kicked = false
@@ -145,6 +149,10 @@ func (f *Follower) Run(ctx context.Context) error {
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:
+		case <-f.wake:
+			t.Stop()
+			backoff = f.cfg.MinBackoff
+			continue
 		case <-ctx.Done():
 			t.Stop()
 			return f.stopReason(ctx)
@@ -244,6 +252,10 @@ func (f *Follower) SetLeaderAddr(addr string) error {
 	if f.mu.kick != nil {
 		f.mu.kicked = true
 		f.mu.kick()
+	}
+	select {
+	case f.wake <- struct{}{}:
+	default:
 	}
 	return nil
 }

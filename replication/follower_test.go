@@ -463,3 +463,61 @@ func TestLeader_NoAuthRefusals(t *testing.T) {
 	assert.Equal(t, "ERR syntax error", string(c.do(t, "REPLCONF", "capa").Str))
 	assert.Contains(t, string(c.do(t, "FOO", "bar").Str), "ERR unknown command 'FOO', with args beginning with: 'bar' ")
 }
+
+// TestFollower_StoreClosed: a follower whose store is closed stops.
+func TestFollower_StoreClosed(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	ls := newStore(t, nil)
+	l, addr := startLeader(t, ls, nil)
+	fs, err := store.New(nil)
+	require.NoError(t, err)
+	f, err := replication.NewFollower(fs, addr, &replication.FollowerOptions{MinBackoff: time.Millisecond})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- f.Run(context.Background()) }()
+	require.NoError(t, ls.Set("a", "1"))
+	waitSynced(t, f, l)
+	require.NoError(t, fs.Close())
+	require.NoError(t, ls.Set("b", "2")) // the next apply fails
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, store.ErrClosed)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+	require.NoError(t, f.Close())
+	require.ErrorIs(t, f.Run(context.Background()), replication.ErrClosed)
+	require.ErrorIs(t, f.Start(), replication.ErrClosed)
+
+	_, err = replication.NewLeader(newReplicaStore(t), nil)
+	require.ErrorContains(t, err, "replica mode")
+}
+
+func newReplicaStore(t testing.TB) *store.Store {
+	s := newStore(t, nil)
+	require.NoError(t, s.SetReplica(true))
+	return s
+}
+
+// TestFollower_SetLeaderAddr: a follower pointed at another leader of the
+// same history (a follower of its leader) continues from it.
+func TestFollower_SetLeaderAddr(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	ls := newStore(t, nil)
+	l, laddr := startLeader(t, ls, nil)
+	b := startFollower(t, newStore(t, nil), laddr, nil)
+	baddr := serveFollower(t, b)
+	fev := newEvents()
+	fs := newStore(t, nil)
+	f := startFollower(t, fs, laddr, &replication.FollowerOptions{OnEvent: fev.add, MinBackoff: time.Hour})
+	require.NoError(t, ls.Set("a", "1"))
+	waitSynced(t, b, l)
+	waitSynced(t, f, l)
+	require.NoError(t, f.SetLeaderAddr(baddr))
+	require.NoError(t, ls.Set("b", "2"))
+	waitSynced(t, f, l)
+	assert.Equal(t, baddr, net.JoinHostPort(f.Info().LeaderHost, strconv.Itoa(f.Info().LeaderPort)))
+	assert.Equal(t, 1, fev.count(replication.EventFullSync), fev.String())
+	assert.Equal(t, 1, fev.count(replication.EventPartialSync), fev.String())
+	require.Error(t, f.SetLeaderAddr("no port"))
+}

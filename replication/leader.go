@@ -36,6 +36,9 @@ func NewLeader(s *store.Store, opts *LeaderOptions) (*Leader, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.Replica() {
+		return nil, errors.New("replication: NewLeader: the store is in replica mode (a Follower's?)")
+	}
 	srv, err := newServer(s, cfg, freshIDs(), nil)
 	if err != nil {
 		return nil, err

@@ -49,6 +49,11 @@ func (f *Follower) session(ctx context.Context) (synced bool, err error) {
 	f.mu.kick = kick
 	addr := f.mu.addr
 	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.mu.kick = nil
+		f.mu.Unlock()
+	}()
 
 	conn, err := f.dial(ctx, addr)
 	if err != nil {
@@ -482,6 +487,9 @@ func (l *link) stream(ctx context.Context) error {
 		if a.inMulti {
 			if name == "EXEC" {
 				db = a.exec(db)
+				if a.err != nil {
+					return a.err
+				}
 				a.commit(raw)
 			} else {
 				a.queue(args, raw) // SELECT too: exec applies it in order
@@ -527,6 +535,9 @@ func (l *link) stream(ctx context.Context) error {
 				clear(a.cmd) // the store keeps the strings, not the slice
 			}
 		}
+		if a.err != nil {
+			return a.err
+		}
 		a.commit(raw)
 	}
 }
@@ -542,6 +553,7 @@ type applier struct {
 	tx      [][]string // the queued commands
 	txRaw   []byte     // bytes of MULTI and the queued commands
 	cmd     []string   // scratch: the command being applied
+	err     error      // the store is closed
 	one     [1][]string
 	warned  map[string]bool
 }
@@ -623,7 +635,8 @@ func (a *applier) exec(db int) int {
 var errUnsupported = errors.New("command not supported by the store: ignored")
 
 // apply runs commands on the store. A failing command is logged, once per
-// command name, and skipped, as a Redis replica does.
+// command name, and skipped, as a Redis replica does; only a closed store
+// stops the link.
 func (a *applier) apply(cmds [][]string) {
 	var err error
 	if len(cmds) == 1 {
@@ -632,6 +645,10 @@ func (a *applier) apply(cmds [][]string) {
 		err = a.f.st.ApplyBatch(cmds)
 	}
 	if err != nil {
+		if errors.Is(err, store.ErrClosed) {
+			a.err = err
+			return
+		}
 		a.warn(strings.ToUpper(cmds[0][0]), err)
 	}
 }
