@@ -16,7 +16,8 @@ var (
 
 	// ErrAuth reports that the leader refused the follower's password (or
 	// wants one the follower does not have). The follower keeps retrying,
-	// as a Redis replica does, and reports it in its link events.
+	// as a Redis replica does, and reports each failure in an
+	// EventSyncFailed.
 	ErrAuth = errors.New("replication: authentication failed")
 
 	// ErrProtocol reports a peer that broke the replication protocol: a

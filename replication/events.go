@@ -32,6 +32,10 @@ const (
 	// EventFollowerDisconnected: a leader stopped serving a follower (Err
 	// says why).
 	EventFollowerDisconnected
+	// EventSyncFailed: a follower's attempt to connect and sync failed
+	// before its link came up (Err says why: a dial error, ErrAuth, a
+	// refused sync...). It tries again after a backoff.
+	EventSyncFailed
 	// EventFullSyncServed: a leader sent a follower a full resync. Keys is
 	// the number of keys in the snapshot.
 	EventFullSyncServed
@@ -48,6 +52,7 @@ var eventNames = [...]string{
 	EventReplIDChanged:        "replid-changed",
 	EventFollowerConnected:    "follower-connected",
 	EventFollowerDisconnected: "follower-disconnected",
+	EventSyncFailed:           "sync-failed",
 	EventFullSyncServed:       "full-sync-served",
 	EventPartialSyncServed:    "partial-sync-served",
 }

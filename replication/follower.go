@@ -419,9 +419,13 @@ func (f *Follower) linkDown(err error) {
 	}
 	addr := f.mu.addr
 	f.mu.Unlock()
-	if was {
+	switch {
+	case was:
 		f.log.Warn("replication: link down", "leader", addr, "err", err)
 		f.emit(Event{Kind: EventLinkDown, Addr: addr, ReplID: f.ReplID(), Offset: f.Offset(), Err: err})
+	case err != nil:
+		f.log.Warn("replication: sync failed", "leader", addr, "err", err)
+		f.emit(Event{Kind: EventSyncFailed, Addr: addr, ReplID: f.ReplID(), Offset: f.Offset(), Err: err})
 	}
 }
 

@@ -424,7 +424,7 @@ func TestFollower_AuthRefused(t *testing.T) {
 	for _, pass := range []string{"", "wrong"} {
 		fev := newEvents()
 		fs := newStore(t, nil)
-		f, err := replication.NewFollower(fs, addr, &replication.FollowerOptions{Password: pass, MinBackoff: time.Millisecond})
+		f, err := replication.NewFollower(fs, addr, &replication.FollowerOptions{Password: pass, MinBackoff: time.Millisecond, OnEvent: fev.add})
 		require.NoError(t, err)
 		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 		err = f.Run(ctx)
@@ -434,6 +434,9 @@ func TestFollower_AuthRefused(t *testing.T) {
 		n, _ := fs.DBSize()
 		assert.Zero(t, n, "no data without the password (%q)", pass)
 		assert.Zero(t, fev.count(replication.EventFullSync))
+		ev, ok := fev.last(replication.EventSyncFailed)
+		require.True(t, ok, fev.String())
+		assert.ErrorIs(t, ev.Err, replication.ErrAuth)
 		require.NoError(t, f.Close())
 	}
 	fs := newStore(t, nil)
