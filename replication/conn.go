@@ -16,6 +16,7 @@ type deadlineConn struct {
 	readTimeout  time.Duration
 	writeTimeout time.Duration
 	onRead       func() // called after every read that got bytes; set before use
+	beforeRead   func() // called before every read (it may block); owned by the reading goroutine
 }
 
 func newDeadlineConn(c net.Conn, read, write time.Duration) *deadlineConn {
@@ -23,6 +24,9 @@ func newDeadlineConn(c net.Conn, read, write time.Duration) *deadlineConn {
 }
 
 func (c *deadlineConn) Read(p []byte) (int, error) {
+	if c.beforeRead != nil {
+		c.beforeRead()
+	}
 	c.mu.Lock()
 	d := c.readTimeout
 	c.mu.Unlock()

@@ -449,10 +449,15 @@ func (l *link) stream(ctx context.Context) error {
 
 	a := applier{f: f, ctx: ctx, warned: map[string]bool{}}
 	defer a.flush()
+	// Before the reader waits for the network, even inside a command, what
+	// was applied becomes visible (feed, offset, WaitForOffset) and
+	// snapshots for this follower's followers may run.
+	l.dc.beforeRead = a.flush
+	defer func() { l.dc.beforeRead = nil }()
 	var args [][]byte
 	for {
-		if l.r.Buffered() == 0 || len(a.pending) >= streamChunk {
-			a.flush() // about to wait for the network: make what was applied visible
+		if len(a.pending) >= streamChunk {
+			a.flush()
 		}
 		cmd, err := l.r.ReadCommand(args)
 		if err != nil {

@@ -196,3 +196,35 @@ func FuzzFollowerStream(f *testing.F) {
 		fs.Close()
 	})
 }
+
+// TestFollower_SplitCommand: what a follower applied becomes visible even
+// when the next command arrives in pieces.
+func TestFollower_SplitCommand(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	c, srv := net.Pipe()
+	defer srv.Close()
+	var once sync.Once
+	dial := func(ctx context.Context, _, _ string) (net.Conn, error) {
+		conn := net.Conn(nil)
+		once.Do(func() { conn = c })
+		if conn == nil {
+			return nil, io.EOF
+		}
+		return conn, nil
+	}
+	fs := newStore(t, nil)
+	f := startFollower(t, fs, "leader:1", &replication.FollowerOptions{Dial: dial})
+	go func() { _, _ = io.Copy(io.Discard, srv) }()
+	first := "*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n"
+	second := "*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n"
+	_, err := srv.Write(append(fullResync("0", emptyRDB(t)), first+second[:10]...))
+	require.NoError(t, err)
+	require.NoError(t, f.WaitForOffset(ctxTimeout(t, 5*time.Second), int64(len(first))))
+	v, _, _ := fs.Get("a")
+	assert.Equal(t, "1", v)
+	_, err = srv.Write([]byte(second[10:]))
+	require.NoError(t, err)
+	require.NoError(t, f.WaitForOffset(ctxTimeout(t, 5*time.Second), int64(len(first+second))))
+	v, _, _ = fs.Get("b")
+	assert.Equal(t, "2", v)
+}
