@@ -2,7 +2,9 @@ package replication_test
 
 import (
 	"bytes"
+	"io"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberkv/ember/internal/leakcheck"
+	"github.com/emberkv/ember/internal/rdb"
 	"github.com/emberkv/ember/internal/resp/resptest"
 	"github.com/emberkv/ember/pubsub"
 	"github.com/emberkv/ember/replication"
@@ -268,4 +271,37 @@ func TestFollower_RedisSubReplica(t *testing.T) {
 	}, "redis at the leader's offset %d: %v", l.Offset(), c.info(t))
 	assert.Equal(t, l.ReplID(), c.info(t)["master_replid"])
 	requireSameState(t, storeState(t, ls), redisState(t, c))
+}
+
+// TestLeader_RedisCliRDB: redis-cli --rdb downloads the leader's snapshot.
+func TestLeader_RedisCliRDB(t *testing.T) {
+	bin, err := exec.LookPath("redis-cli")
+	if err != nil {
+		t.Skip("redis-cli not on PATH")
+	}
+	t.Cleanup(leakcheck.Check(t))
+	st := newStore(t, nil)
+	workload(t, st, rand.New(rand.NewPCG(51, 52)), 500, 100)
+	_, addr := startLeader(t, st, nil)
+	file := t.TempDir() + "/dump.rdb"
+	out, err := exec.Command(bin, "-h", "127.0.0.1", "-p", portOf(t, addr), "--rdb", file).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	data, err := os.ReadFile(file)
+	require.NoError(t, err)
+	r := rdb.NewReader(bytes.NewReader(data), nil)
+	got := map[string]bool{}
+	for {
+		e, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		got[e.Key] = true
+	}
+	assert.True(t, r.ChecksumChecked())
+	keys, err := st.Keys("*")
+	require.NoError(t, err)
+	for _, k := range keys {
+		assert.True(t, got[k], "key %q in the snapshot", k)
+	}
 }
