@@ -94,3 +94,21 @@ func TestApply_SetOptions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(10), ttl, "the last EX won")
 }
+
+// TestStore_ScanMatchStarEmptyKey: MATCH * returns the empty key and the
+// empty field, as Redis's SCAN and HSCAN special-case a lone *.
+func TestStore_ScanMatchStarEmptyKey(t *testing.T) {
+	s, err := store.New(nil)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Set("", "v"))
+	keys, next, err := s.Scan(0, "*", 100, "")
+	require.NoError(t, err)
+	assert.Equal(t, uint64(0), next)
+	assert.Equal(t, []string{""}, keys)
+	_, err = s.HSet("h", "", "v")
+	require.NoError(t, err)
+	fields, _, err := s.HScan("h", 0, "*", 10)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"", "v"}, fields)
+}

@@ -585,7 +585,7 @@ func (t *Tx) HScan(key string, cursor uint64, match string, count int64) ([]stri
 	out := []string{}
 	if h.m == nil {
 		for j := 0; j < len(h.pairs); j += 2 {
-			if match == "" || glob.Match(match, h.pairs[j]) {
+			if match == "" || match == "*" || glob.Match(match, h.pairs[j]) {
 				out = append(out, h.pairs[j], h.pairs[j+1])
 			}
 		}
@@ -599,7 +599,7 @@ func (t *Tx) HScan(key string, cursor uint64, match string, count int64) ([]stri
 		}
 	}, cursor, int(count))
 	for _, f := range fields {
-		if match == "" || glob.Match(match, f) {
+		if match == "" || match == "*" || glob.Match(match, f) {
 			out = append(out, f, h.m[f])
 		}
 	}

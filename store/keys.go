@@ -572,7 +572,7 @@ func (s *Store) Scan(cursor uint64, match string, count int64, typ string) ([]st
 			if at := v.deadline(); at != 0 && at <= now {
 				continue
 			}
-			if (match == "" || glob.Match(match, k)) && (typ == "" || strings.EqualFold(typ, v.typeName())) {
+			if (match == "" || match == "*" || glob.Match(match, k)) && (typ == "" || strings.EqualFold(typ, v.typeName())) {
 				out = append(out, k)
 			}
 		}
