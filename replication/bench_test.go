@@ -114,9 +114,9 @@ func BenchmarkFollower_Apply(b *testing.B) {
 
 // BenchmarkLeader_Write measures the leader's write throughput (parallel
 // SETs) without replication, with the feed on but no follower, and with
-// one follower attached over loopback.
+// one follower attached over loopback, in this process or in another.
 func BenchmarkLeader_Write(b *testing.B) {
-	for _, mode := range []string{"plain", "feed", "follower"} {
+	for _, mode := range []string{"plain", "feed", "follower", "follower-process"} {
 		b.Run("mode="+mode, func(b *testing.B) {
 			ls := newStore(b, nil)
 			switch mode {
@@ -126,6 +126,13 @@ func BenchmarkLeader_Write(b *testing.B) {
 				l, addr := startLeader(b, ls, nil)
 				f := startFollower(b, newStore(b, nil), addr, nil)
 				waitSynced(b, f, l)
+			case "follower-process":
+				l, addr := startLeader(b, ls, nil)
+				startFollowerProcess(b, addr)
+				eventually(b, 10*time.Second, func() bool {
+					f := l.Info().Followers
+					return len(f) == 1 && f[0].State == "online"
+				}, "child follower online")
 			}
 			var next atomic.Int64
 			b.ReportAllocs()

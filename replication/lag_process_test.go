@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"slices"
@@ -22,7 +23,18 @@ import (
 // test binary itself, started with lagFollowerEnv set.
 const lagFollowerEnv = "EMBER_LAG_FOLLOWER"
 
+// plainFollowerEnv makes the test binary a follower of the address in it,
+// until its standard input closes.
+const plainFollowerEnv = "EMBER_FOLLOWER"
+
 func TestMain(m *testing.M) {
+	if addr := os.Getenv(plainFollowerEnv); addr != "" {
+		if err := plainFollower(addr); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if addr := os.Getenv(lagFollowerEnv); addr != "" {
 		n, _ := strconv.Atoi(os.Getenv(lagFollowerEnv + "_N"))
 		if err := lagFollower(addr, n); err != nil {
@@ -119,4 +131,38 @@ func BenchmarkLagProcess(b *testing.B) {
 		b.ReportMetric(p999, "p99.9-µs")
 		b.StartTimer()
 	}
+}
+
+func plainFollower(addr string) error {
+	st, err := store.New(nil)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f, err := replication.NewFollower(st, addr, nil)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Start(); err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, os.Stdin) // until the parent closes it
+	return nil
+}
+
+// startFollowerProcess runs a follower of addr in a child process, stopped
+// at the end of the test.
+func startFollowerProcess(tb testing.TB, addr string) {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), plainFollowerEnv+"="+addr)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(tb, err)
+	cmd.Stderr = os.Stderr
+	require.NoError(tb, cmd.Start())
+	tb.Cleanup(func() {
+		stdin.Close()
+		_ = cmd.Wait()
+	})
 }
