@@ -1,11 +1,13 @@
 package replication_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"net"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -227,4 +229,88 @@ func TestFollower_SplitCommand(t *testing.T) {
 	require.NoError(t, f.WaitForOffset(ctxTimeout(t, 5*time.Second), int64(len(first+second))))
 	v, _, _ = fs.Get("b")
 	assert.Equal(t, "2", v)
+}
+
+// TestTimeouts: a leader drops an online follower that stops acknowledging,
+// and a follower drops a leader that goes silent.
+func TestTimeouts(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	ls := newStore(t, nil)
+	lev := newEvents()
+	l, addr := startLeader(t, ls, &replication.LeaderOptions{ReadTimeout: 300 * time.Millisecond, PingPeriod: time.Hour, OnEvent: lev.add})
+	fev := newEvents()
+	f := startFollower(t, newStore(t, nil), addr, &replication.FollowerOptions{AckPeriod: time.Hour, ReadTimeout: 500 * time.Millisecond, OnEvent: fev.add})
+	require.NoError(t, ls.Set("a", "1"))
+	eventually(t, 10*time.Second, func() bool { return lev.count(replication.EventFollowerDisconnected) > 0 }, "leader drops the silent follower")
+	ev, _ := lev.last(replication.EventFollowerDisconnected)
+	assert.ErrorIs(t, ev.Err, replication.ErrTimeout)
+	waitSynced(t, f, l)
+
+	l2, addr2 := startLeader(t, newStore(t, nil), &replication.LeaderOptions{PingPeriod: time.Hour})
+	fev2 := newEvents()
+	f2 := startFollower(t, newStore(t, nil), addr2, &replication.FollowerOptions{ReadTimeout: 300 * time.Millisecond, OnEvent: fev2.add})
+	waitSynced(t, f2, l2)
+	eventually(t, 10*time.Second, func() bool { return fev2.count(replication.EventLinkDown) > 0 }, "follower drops the silent leader")
+	ev, _ = fev2.last(replication.EventLinkDown)
+	assert.ErrorIs(t, ev.Err, replication.ErrTimeout)
+}
+
+// TestLeader_SizedPayload: a follower without "capa eof" gets the $<len>
+// form, after keep-alive newlines while the snapshot is prepared, then the
+// stream at once.
+func TestLeader_SizedPayload(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	ls := newStore(t, nil)
+	p := ls.Pipeline()
+	for i := range 200_000 {
+		p.Set("key:"+strconv.Itoa(i), "value")
+	}
+	require.NoError(t, p.Exec())
+	l, addr := startLeader(t, ls, &replication.LeaderOptions{KeepAlivePeriod: time.Millisecond})
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer c.Close()
+	require.NoError(t, c.SetDeadline(time.Now().Add(30*time.Second)))
+	_, err = c.Write(resp.AppendCommand(resp.AppendCommand(nil, "REPLCONF", "capa", "psync2"), "PSYNC", "?", "-1"))
+	require.NoError(t, err)
+	r := resp.NewReader(bufio.NewReader(c), nil)
+	line, err := r.ReadLine()
+	require.NoError(t, err)
+	require.Equal(t, "+OK", string(line))
+	newlines := 0
+	for {
+		line, err = r.ReadLine()
+		require.NoError(t, err)
+		if len(line) > 0 {
+			break
+		}
+		newlines++
+	}
+	assert.Positive(t, newlines, "keep-alives while the snapshot is prepared")
+	fields := strings.Fields(string(line))
+	require.Len(t, fields, 3, "%q", line)
+	assert.Equal(t, "+FULLRESYNC", fields[0])
+	assert.Equal(t, l.ReplID(), fields[1])
+	hdr, err := r.ReadLine()
+	require.NoError(t, err)
+	payload, err := r.Payload(hdr)
+	require.NoError(t, err)
+	assert.Positive(t, payload.Len())
+	rr := rdb.NewReader(payload, nil)
+	keys := 0
+	for {
+		_, err := rr.Next()
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		keys++
+	}
+	assert.Equal(t, 200_000, keys)
+	require.NoError(t, ls.Set("after", "1"))
+	for _, want := range [][]string{{"SELECT", "0"}, {"SET", "after", "1"}} {
+		args, _, err := r.ReadCommandStrings(nil)
+		require.NoError(t, err)
+		assert.Equal(t, want, args)
+	}
 }
