@@ -47,7 +47,7 @@ type shard struct {
 	_ [64]byte // keeps the next shard's lock off this shard's counters' cache line
 }
 
-// ttlItem is an entry of a shard's expiry index, ordered by (at, key). It
+// ttlItem is an entry of a shard's expiry index, ordered by lessTTL. It
 // carries the key's hash so that the sweeper finds the key in the table
 // without reading the key's bytes again.
 type ttlItem struct {
@@ -56,9 +56,15 @@ type ttlItem struct {
 	h   uint64
 }
 
+// lessTTL orders by deadline, then by the key's hash, then by the key:
+// keys set together share a deadline (to the millisecond), and comparing
+// their hashes, unlike their bytes, needs no memory beyond the item.
 func lessTTL(a, b ttlItem) bool {
 	if a.at != b.at {
 		return a.at < b.at
+	}
+	if a.h != b.h {
+		return a.h < b.h
 	}
 	return a.key < b.key
 }

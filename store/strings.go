@@ -159,12 +159,76 @@ func deadlineOf(ex, px, exat, pxat int64, now func() int64, invalid error) (int6
 // already gone.
 // https://redis.io/docs/latest/commands/set/
 func (s *Store) SetArgs(key, val string, a SetArgs) (prev string, ok bool, err error) {
+	if !a.NX && !a.XX && !a.Get && !a.KeepTTL {
+		if done, err := s.setExpiring(key, val, a); done {
+			return "", err == nil, err
+		}
+	}
 	var t Tx
 	if err := s.begin1(&t, key, true); err != nil {
 		return "", false, err
 	}
 	defer s.end(&t)
 	return t.SetArgs(key, val, a)
+}
+
+// setExpiring is SET with at most an expiry option, for a key that is
+// missing or holds a plain string: the commonest write of a cache, done
+// without a transaction. done is false when the general path must run.
+func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
+	if s.closed.Load() {
+		return true, ErrClosed
+	}
+	var now int64
+	clock := func() int64 {
+		if now == 0 {
+			now = nowMs()
+		}
+		return now
+	}
+	at, n, err := deadlineOf(a.EX, a.PX, a.EXAT, a.PXAT, clock, errExpireSet)
+	if n > 1 {
+		return true, ErrSyntax
+	}
+	if err != nil {
+		return true, err
+	}
+	h := hashKey(key)
+	i := s.indexOf(h)
+	sh := &s.shards[i]
+	sh.mu.Lock()
+	if s.replica.Load() {
+		sh.mu.Unlock()
+		return true, ErrReadOnly
+	}
+	p, existed := sh.tab.upsert(key, h)
+	if existed && p.n&(flagBoxed|flagHash) != 0 {
+		sh.mu.Unlock()
+		return false, nil
+	}
+	*p = newString(val, at)
+	if at != 0 {
+		s.setDeadlineLocked(i, key, h, 0, at)
+	}
+	if f := s.feed.Load(); f != nil {
+		b := resp3(sh.scratch[:0], "SET", key, val)
+		if at != 0 {
+			b[1] = '5' // *3 → *5: SET key val PXAT <ms>
+			b = resp.AppendBulkString(b, "PXAT")
+			b = appendBulkInt(b, at)
+		}
+		f.append(b, 1, false)
+		sh.scratch = keepScratch(b)
+	}
+	sh.mu.Unlock()
+	sh.cmds.Add(1)
+	if s.notify != nil {
+		s.notify('$', "set", key)
+		if n == 1 {
+			s.notify('g', "expire", key)
+		}
+	}
+	return true, nil
 }
 
 // SetArgs is [Store.SetArgs] inside a transaction.
