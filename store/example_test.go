@@ -1,11 +1,13 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
 	"time"
 
+	"github.com/emberkv/ember/pubsub"
 	"github.com/emberkv/ember/store"
 )
 
@@ -167,4 +169,24 @@ func ExampleStore_Scan() {
 	fmt.Println(users)
 	// Output:
 	// [user:1 user:2 user:3]
+}
+
+// Keyspace notifications: a pubsub.Broker's KeyspaceNotifier is the store's
+// Notify option. Neither package imports the other.
+func ExampleOptions_notify() {
+	ctx := context.Background()
+	b := pubsub.New(nil)
+	defer b.Close()
+	notify, _ := b.KeyspaceNotifier("KEA") // notify-keyspace-events KEA
+	s, _ := store.New(&store.Options{Notify: notify})
+	defer s.Close()
+
+	sub, _ := b.Subscribe(ctx, "__keyevent@0__:set")
+	<-sub.Channel() // the subscribe confirmation
+
+	_ = s.Set("user:1", "Ada")
+	m := <-sub.Channel()
+	fmt.Println(m.Kind, m.Channel, m.Payload)
+	// Output:
+	// message __keyevent@0__:set user:1
 }
