@@ -327,17 +327,35 @@ func (l *link) fullSync(id string, offset int64, legacy bool) error {
 
 // load replaces the store's keys with the RDB payload's. Keys of other
 // databases than 0 and of types Ember does not hold (lists, sets, ...) are
-// skipped.
+// skipped. The payload is read and decoded in a goroutine of its own, ahead
+// of the store's loading.
 func (f *Follower) load(payload io.Reader) (keys, skipped int64, db int, err error) {
 	rr := rdb.NewReader(payload, nil)
-	err = f.st.Load(func(add func(store.Entry) error) error {
+	batches := make(chan []store.Entry, 4)
+	stop := make(chan struct{})
+	var decodeErr error // written before batches is closed
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		defer close(batches)
+		batch := make([]store.Entry, 0, loadBatch)
+		send := func() bool {
+			select {
+			case batches <- batch:
+				batch = make([]store.Entry, 0, loadBatch)
+				return true
+			case <-stop:
+				return false
+			}
+		}
 		for {
 			e, err := rr.Next()
 			if err == io.EOF {
-				return nil
+				break
 			}
 			if err != nil {
-				return fmt.Errorf("%w: snapshot: %w", ErrProtocol, err)
+				decodeErr = fmt.Errorf("%w: snapshot: %w", ErrProtocol, err)
+				return
 			}
 			if e.DB != 0 || (e.Kind != rdb.KindString && e.Kind != rdb.KindHash) {
 				skipped++
@@ -352,12 +370,29 @@ func (f *Follower) load(payload io.Reader) (keys, skipped int64, db int, err err
 			} else {
 				se.Value = e.Value
 			}
-			if err := add(se); err != nil {
-				return err
+			batch = append(batch, se)
+			if len(batch) == loadBatch && !send() {
+				return
 			}
-			keys++
 		}
+		if len(batch) > 0 {
+			send()
+		}
+	}()
+	err = f.st.Load(func(add func(store.Entry) error) error {
+		for batch := range batches {
+			for _, se := range batch {
+				if err := add(se); err != nil {
+					return err
+				}
+			}
+			keys += int64(len(batch))
+		}
+		return decodeErr
 	})
+	close(stop)
+	for range batches { // wait for the decoder
+	}
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("replication: load snapshot: %w", err)
 	}
@@ -369,6 +404,10 @@ func (f *Follower) load(payload io.Reader) (keys, skipped int64, db int, err err
 	}
 	return keys, skipped, db, nil
 }
+
+// loadBatch is the number of decoded snapshot keys handed to the store's
+// loading at a time.
+const loadBatch = 1024
 
 // partialSync continues the history after +CONTINUE; a new ID means the
 // leader was promoted: the old ID becomes the secondary one.
