@@ -323,16 +323,18 @@ func TestFollower_TTL(t *testing.T) {
 	fs := newStore(t, nil)
 	c := &cutter{}
 	f := startFollower(t, fs, addr, &replication.FollowerOptions{Dial: c.dial})
-	_, _, err := ls.SetArgs("soon", "x", store.SetArgs{PX: 300})
+	deadline := time.Now().Add(2 * time.Second)
+	_, _, err := ls.SetArgs("soon", "x", store.SetArgs{PXAT: deadline.UnixMilli()})
 	require.NoError(t, err)
 	require.NoError(t, ls.Set("keep", "y"))
 	waitSynced(t, f, l)
 	pttl, err := fs.PTTL("soon")
 	require.NoError(t, err)
-	assert.InDelta(t, 300, pttl, 200)
+	assert.InDelta(t, time.Until(deadline).Milliseconds(), pttl, 200)
 
 	c.cut(true) // the leader's DEL cannot arrive
-	time.Sleep(500 * time.Millisecond)
+	require.Positive(t, time.Until(deadline), "the test was too slow to cut the link before the deadline")
+	time.Sleep(time.Until(deadline) + 300*time.Millisecond)
 	_, ok, err := fs.Get("soon")
 	require.NoError(t, err)
 	assert.False(t, ok, "expired keys are hidden")

@@ -78,7 +78,7 @@ func TestLeader_WaitForFollowers(t *testing.T) {
 	c2.cut(true)
 	eventually(t, 5*time.Second, func() bool { return len(l.Info().Followers) == 1 }, "f2 gone")
 	require.NoError(t, ls.Set("k", "w"))
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	n, err = l.WaitForFollowers(ctx, 2)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)

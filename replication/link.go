@@ -287,7 +287,7 @@ func (l *link) fullSync(id string, offset int64, legacy bool) error {
 
 	f.applyMu.Lock()
 	defer f.applyMu.Unlock()
-	keys, skipped, db, err := f.load(payload)
+	keys, skipped, db, err := f.load(payload, func() { l.conn.Close() })
 	if err != nil {
 		return err
 	}
@@ -328,8 +328,9 @@ func (l *link) fullSync(id string, offset int64, legacy bool) error {
 // load replaces the store's keys with the RDB payload's. Keys of other
 // databases than 0 and of types Ember does not hold (lists, sets, ...) are
 // skipped. The payload is read and decoded in a goroutine of its own, ahead
-// of the store's loading.
-func (f *Follower) load(payload io.Reader) (keys, skipped int64, db int, err error) {
+// of the store's loading; abort ends the link, to stop that goroutine when
+// the loading fails.
+func (f *Follower) load(payload io.Reader, abort func()) (keys, skipped int64, db int, err error) {
 	rr := rdb.NewReader(payload, nil)
 	batches := make(chan []store.Entry, 4)
 	stop := make(chan struct{})
@@ -391,6 +392,9 @@ func (f *Follower) load(payload io.Reader) (keys, skipped int64, db int, err err
 		return decodeErr
 	})
 	close(stop)
+	if err != nil {
+		abort() // the decoder may be waiting for the network
+	}
 	for range batches { // wait for the decoder
 	}
 	if err != nil {
