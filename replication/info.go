@@ -52,8 +52,8 @@ type Info struct {
 	SecondOffset int64
 	// Backlog describes the stream bytes held for partial resyncs
 	// (repl_backlog_active, repl_backlog_size,
-	// repl_backlog_first_byte_offset, repl_backlog_histlen). BacklogSize is 0
-	// when the store does not tell it.
+	// repl_backlog_first_byte_offset, repl_backlog_histlen); the backlog is
+	// the store's feed (store.Options.FeedBacklog).
 	BacklogActive          bool
 	BacklogSize            int64
 	BacklogFirstByteOffset int64
@@ -155,6 +155,7 @@ func (s *server) fillStream(in *Info) {
 	in.ReplID, in.ReplID2, in.SecondOffset = ids.id, ids.id2, ids.second
 	in.Offset = last
 	in.BacklogActive = true
+	in.BacklogSize = int64(s.feed.Size())
 	in.BacklogFirstByteOffset = first
 	in.BacklogHistlen = max(0, last-first+1)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/emberkv/ember/internal/leakcheck"
 	"github.com/emberkv/ember/pubsub"
 	"github.com/emberkv/ember/replication"
+	"github.com/emberkv/ember/store"
 )
 
 // TestLeader_PubSub: messages published through the leader reach the
@@ -221,4 +222,13 @@ func TestInfo_String(t *testing.T) {
 	assert.Equal(t, "0", m["master_sync_in_progress"])
 	assert.Equal(t, "1", m["slave_read_only"])
 	assert.Equal(t, m["slave_repl_offset"], m["master_repl_offset"])
+}
+
+func TestInfo_BacklogSize(t *testing.T) {
+	st := newStore(t, &store.Options{FeedBacklog: 1 << 20})
+	l, err := replication.NewLeader(st, nil)
+	require.NoError(t, err)
+	defer l.Close()
+	assert.Equal(t, int64(1<<20), l.Info().BacklogSize)
+	assert.Contains(t, l.Info().String(), "repl_backlog_size:1048576\r\n")
 }

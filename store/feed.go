@@ -145,6 +145,10 @@ func (f *Feed) Reset(offset int64) {
 	f.wakeLocked()
 }
 
+// Size returns the number of bytes the feed keeps ([Options.FeedBacklog]):
+// Redis's repl_backlog_size.
+func (f *Feed) Size() int { return len(f.buf) }
+
 // Offset returns the offset of the last byte written to the feed.
 func (f *Feed) Offset() int64 {
 	f.mu.Lock()

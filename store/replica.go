@@ -66,10 +66,11 @@ func (s *Store) Load(fill func(add func(Entry) error) error) error {
 		} else {
 			v = newString(e.Value, e.ExpireAt)
 		}
-		if old, ok := sh.tab.get(e.Key, h); ok && old.deadline() != 0 {
-			sh.ttl.Delete(ttlItem{old.deadline(), e.Key, h})
+		p, existed := sh.tab.upsert(e.Key, h)
+		if existed && p.deadline() != 0 {
+			sh.ttl.Delete(ttlItem{p.deadline(), e.Key, h})
 		}
-		sh.tab.set(e.Key, h, v)
+		*p = v
 		if e.ExpireAt != 0 {
 			if sh.ttl == nil {
 				sh.ttl = btree.NewG(32, lessTTL)
