@@ -334,7 +334,8 @@ func (f *Follower) load(payload io.Reader, abort func()) (keys, skipped int64, d
 	rr := rdb.NewReader(payload, nil)
 	batches := make(chan []store.Entry, 4)
 	stop := make(chan struct{})
-	var decodeErr error // written before batches is closed
+	var decodeErr error   // written before batches is closed
+	var resizeHint uint64 // the RDB's key count, written before the first batch is sent
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
@@ -358,6 +359,9 @@ func (f *Follower) load(payload io.Reader, abort func()) (keys, skipped int64, d
 				decodeErr = fmt.Errorf("%w: snapshot: %w", ErrProtocol, err)
 				return
 			}
+			if resizeHint == 0 {
+				resizeHint, _ = rr.ResizeHint()
+			}
 			if e.DB != 0 || (e.Kind != rdb.KindString && e.Kind != rdb.KindHash) {
 				skipped++
 				continue
@@ -380,10 +384,17 @@ func (f *Follower) load(payload io.Reader, abort func()) (keys, skipped int64, d
 			send()
 		}
 	}()
-	err = f.st.Load(func(add func(store.Entry) error) error {
+	err = f.st.Load(func(ld *store.Loader) error {
+		reserved := false
 		for batch := range batches {
+			if !reserved {
+				// The RDB's RESIZEDB count came before its first key, and
+				// the decoder read it before sending the first batch.
+				ld.Reserve(int(resizeHint))
+				reserved = true
+			}
 			for _, se := range batch {
-				if err := add(se); err != nil {
+				if err := ld.Add(se); err != nil {
 					return err
 				}
 			}

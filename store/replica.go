@@ -1,6 +1,10 @@
 package store
 
-import "github.com/google/btree"
+import (
+	"math"
+
+	"github.com/google/btree"
+)
 
 // SetReplica switches the store into replica mode (on) or back to a primary
 // (off), as a Redis server becomes a replica with REPLICAOF and a primary
@@ -35,51 +39,42 @@ func (s *Store) SetReplica(on bool) error {
 // Replica reports whether the store is in replica mode.
 func (s *Store) Replica() bool { return s.replica.Load() }
 
+// Loader receives the entries of a [Store.Load].
+type Loader struct {
+	s     *Store
+	fresh []shard
+}
+
+// Reserve tells the loader how many keys are coming, such as the count an
+// RDB file announces, so that its tables are sized once instead of growing.
+func (l *Loader) Reserve(keys int) {
+	if keys <= 0 {
+		return
+	}
+	// Keys spread evenly over the shards; leave room for the spread.
+	per := keys/len(l.fresh) + 4*int(math.Sqrt(float64(keys/len(l.fresh)))) + 8
+	for i := range l.fresh {
+		if t := &l.fresh[i].tab; t.used == 0 && t.cap() < per {
+			t.rehash(per)
+		}
+	}
+}
+
 // Load replaces the whole keyspace of a store in replica mode with the
-// entries that fill passes to add, as a replica loads its master's snapshot
-// on a full resync. The entries are loaded aside, then swapped in at once:
-// readers see the old keyspace or the new one, never a part of it. A key
-// given twice keeps its last value. If fill returns an error the store is
-// left as it was. Load records nothing in the feed.
-func (s *Store) Load(fill func(add func(Entry) error) error) error {
+// entries that fill passes to the Loader, as a replica loads its master's
+// snapshot on a full resync. The entries are loaded aside, then swapped in
+// at once: readers see the old keyspace or the new one, never a part of it.
+// A key given twice keeps its last value. If fill returns an error the store
+// is left as it was. Load records nothing in the feed.
+func (s *Store) Load(fill func(l *Loader) error) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
 	if !s.replica.Load() {
 		return errNotReplica
 	}
-	fresh := make([]shard, len(s.shards))
-	err := fill(func(e Entry) error {
-		h := hashKey(e.Key)
-		sh := &fresh[s.indexOf(h)]
-		var v value
-		if e.Hash {
-			if len(e.Fields)%2 != 0 {
-				return errOddFields
-			}
-			hv := newHash(len(e.Fields) / 2)
-			for j := 0; j < len(e.Fields); j += 2 {
-				hv.set(e.Fields[j], e.Fields[j+1])
-			}
-			hv.at = e.ExpireAt
-			v = hashValue(hv)
-		} else {
-			v = newString(e.Value, e.ExpireAt)
-		}
-		p, existed := sh.tab.upsert(e.Key, h)
-		if existed && p.deadline() != 0 {
-			sh.ttl.Delete(ttlItem{p.deadline(), e.Key, h})
-		}
-		*p = v
-		if e.ExpireAt != 0 {
-			if sh.ttl == nil {
-				sh.ttl = btree.NewG(32, lessTTL)
-			}
-			sh.ttl.ReplaceOrInsert(ttlItem{e.ExpireAt, e.Key, h})
-		}
-		return nil
-	})
-	if err != nil {
+	l := &Loader{s: s, fresh: make([]shard, len(s.shards))}
+	if err := fill(l); err != nil {
 		return err
 	}
 	t := Tx{apply: true}
@@ -91,7 +86,39 @@ func (s *Store) Load(fill func(add func(Entry) error) error) error {
 		return errNotReplica
 	}
 	for i := range s.shards {
-		s.shards[i].tab, s.shards[i].ttl = fresh[i].tab, fresh[i].ttl
+		s.shards[i].tab, s.shards[i].ttl = l.fresh[i].tab, l.fresh[i].ttl
+	}
+	return nil
+}
+
+// Add adds one entry.
+func (l *Loader) Add(e Entry) error {
+	h := hashKey(e.Key)
+	sh := &l.fresh[l.s.indexOf(h)]
+	var v value
+	if e.Hash {
+		if len(e.Fields)%2 != 0 {
+			return errOddFields
+		}
+		hv := newHash(len(e.Fields) / 2)
+		for j := 0; j < len(e.Fields); j += 2 {
+			hv.set(e.Fields[j], e.Fields[j+1])
+		}
+		hv.at = e.ExpireAt
+		v = hashValue(hv)
+	} else {
+		v = newString(e.Value, e.ExpireAt)
+	}
+	p, existed := sh.tab.upsert(e.Key, h)
+	if existed && p.deadline() != 0 {
+		sh.ttl.Delete(ttlItem{p.deadline(), e.Key, h})
+	}
+	*p = v
+	if e.ExpireAt != 0 {
+		if sh.ttl == nil {
+			sh.ttl = btree.NewG(32, lessTTL)
+		}
+		sh.ttl.ReplaceOrInsert(ttlItem{e.ExpireAt, e.Key, h})
 	}
 	return nil
 }

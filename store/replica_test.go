@@ -124,13 +124,14 @@ func TestStore_LoadIsAtomic(t *testing.T) {
 	const n = 5000
 	require.NoError(t, s.SetReplica(true))
 	load := func(prefix string) error {
-		return s.Load(func(add func(store.Entry) error) error {
+		return s.Load(func(l *store.Loader) error {
+			l.Reserve(n + 1)
 			for i := range n {
-				if err := add(store.Entry{Key: fmt.Sprintf("%s%d", prefix, i), Value: prefix}); err != nil {
+				if err := l.Add(store.Entry{Key: fmt.Sprintf("%s%d", prefix, i), Value: prefix}); err != nil {
 					return err
 				}
 			}
-			return add(store.Entry{Key: "h", Hash: true, Fields: []string{"f", prefix}, ExpireAt: time.Now().Add(time.Hour).UnixMilli()})
+			return l.Add(store.Entry{Key: "h", Hash: true, Fields: []string{"f", prefix}, ExpireAt: time.Now().Add(time.Hour).UnixMilli()})
 		})
 	}
 	require.NoError(t, load("old"))
@@ -162,8 +163,8 @@ func TestStore_LoadIsAtomic(t *testing.T) {
 	assert.Equal(t, int64(3600), ttl)
 
 	boom := errors.New("boom")
-	err = s.Load(func(add func(store.Entry) error) error {
-		_ = add(store.Entry{Key: "x", Value: "y"})
+	err = s.Load(func(l *store.Loader) error {
+		_ = l.Add(store.Entry{Key: "x", Value: "y"})
 		return boom
 	})
 	assert.ErrorIs(t, err, boom)
@@ -171,5 +172,5 @@ func TestStore_LoadIsAtomic(t *testing.T) {
 	assert.Equal(t, int64(n+1), dbsize, "a failed Load leaves the store as it was")
 
 	require.NoError(t, s.SetReplica(false))
-	assert.Error(t, s.Load(func(func(store.Entry) error) error { return nil }), "Load needs replica mode")
+	assert.Error(t, s.Load(func(*store.Loader) error { return nil }), "Load needs replica mode")
 }
