@@ -15,7 +15,29 @@ import (
 // MULTI and EXEC are not commands here: pass the commands between them to
 // [Store.ApplyBatch].
 func (s *Store) Apply(args ...string) error {
+	if len(args) >= 2 {
+		if spec, ok := lookupApply(args[0]); ok && spec.keys == keysFirst && len(args)-1 >= spec.minArgs {
+			// One key, one shard: the common case of a replication
+			// stream, without the allocations of a batch.
+			t := Tx{apply: true}
+			if err := s.begin1(&t, args[1], true); err != nil {
+				return err
+			}
+			defer s.end(&t)
+			return spec.run(&t, args[1:])
+		}
+	}
 	return s.ApplyBatch([][]string{args})
+}
+
+// lookupApply finds a command's spec, trying the name as given before
+// upper-casing it (which allocates).
+func lookupApply(name string) (applySpec, bool) {
+	if spec, ok := applyTable[name]; ok {
+		return spec, true
+	}
+	spec, ok := applyTable[strings.ToUpper(name)]
+	return spec, ok
 }
 
 // ApplyBatch runs write commands in Redis form as one atomic step, as EXEC
@@ -27,7 +49,7 @@ func (s *Store) ApplyBatch(cmds [][]string) error {
 		if len(c) == 0 {
 			return errApply("empty command")
 		}
-		spec, ok := applyTable[strings.ToUpper(c[0])]
+		spec, ok := lookupApply(c[0])
 		if !ok {
 			return fmt.Errorf("ERR unknown command '%s'", c[0])
 		}
@@ -63,7 +85,8 @@ func (s *Store) ApplyBatch(cmds [][]string) error {
 	defer s.end(&t)
 	var first error
 	for _, c := range cmds {
-		if err := applyTable[strings.ToUpper(c[0])].run(&t, c[1:]); err != nil && first == nil {
+		spec, _ := lookupApply(c[0])
+		if err := spec.run(&t, c[1:]); err != nil && first == nil {
 			first = err
 		}
 	}

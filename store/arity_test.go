@@ -112,3 +112,18 @@ func TestStore_ScanMatchStarEmptyKey(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"", "v"}, fields)
 }
+
+// TestApply_SingleKeyAllocs: applying a SET of an existing key, as a
+// follower does for most of its stream, allocates at most the Tx.
+func TestApply_SingleKeyAllocs(t *testing.T) {
+	s, err := store.New(nil)
+	require.NoError(t, err)
+	defer s.Close()
+	args := []string{"SET", "k", "v"}
+	require.NoError(t, s.Apply(args...))
+	allocs := testing.AllocsPerRun(100, func() { _ = s.Apply(args...) })
+	assert.LessOrEqual(t, allocs, 1.0)
+	require.NoError(t, s.Apply("set", "k", "w"), "lower-case names work too")
+	v, _, _ := s.Get("k")
+	assert.Equal(t, "w", v)
+}
