@@ -196,54 +196,42 @@ func loaded(b *testing.B, im impl) (kv, func()) {
 	return s, done
 }
 
+// benchSetNew sets keys that do not exist yet, up to 1M per store, with set.
+func benchSetNew(b *testing.B, im impl, set func(s kv, k, v string)) {
+	d := data()
+	b.ReportAllocs()
+	s, done := im.new(b)
+	runtime.GC()
+	b.ResetTimer()
+	for i := range b.N {
+		j := i % benchKeys
+		if j == 0 && i > 0 {
+			b.StopTimer()
+			done()
+			s, done = im.new(b)
+			runtime.GC()
+			b.StartTimer()
+		}
+		set(s, d.keys[j], d.vals[j])
+	}
+	b.StopTimer()
+	done()
+}
+
 // BenchmarkSetNew sets keys that do not exist yet, up to 1M per store.
 func BenchmarkSetNew(b *testing.B) {
-	d := data()
 	forImpls(b, func(b *testing.B, im impl) {
-		b.ReportAllocs()
-		s, done := im.new(b)
-		runtime.GC()
-		b.ResetTimer()
-		for i := range b.N {
-			j := i % benchKeys
-			if j == 0 && i > 0 {
-				b.StopTimer()
-				done()
-				s, done = im.new(b)
-				runtime.GC()
-				b.StartTimer()
-			}
-			s.Set(d.keys[j], d.vals[j])
-		}
-		b.StopTimer()
-		done()
+		benchSetNew(b, im, func(s kv, k, v string) { s.Set(k, v) })
 	})
 }
 
 // BenchmarkSetNewTTL is BenchmarkSetNew with a 60 s TTL on every key.
 func BenchmarkSetNewTTL(b *testing.B) {
-	d := data()
 	forImpls(b, func(b *testing.B, im impl) {
 		if im.name == "map" {
 			b.Skip("the baseline has no TTL")
 		}
-		b.ReportAllocs()
-		s, done := im.new(b)
-		runtime.GC()
-		b.ResetTimer()
-		for i := range b.N {
-			j := i % benchKeys
-			if j == 0 && i > 0 {
-				b.StopTimer()
-				done()
-				s, done = im.new(b)
-				runtime.GC()
-				b.StartTimer()
-			}
-			s.SetTTL(d.keys[j], d.vals[j], time.Minute)
-		}
-		b.StopTimer()
-		done()
+		benchSetNew(b, im, func(s kv, k, v string) { s.SetTTL(k, v, time.Minute) })
 	})
 }
 
