@@ -1,0 +1,3 @@
+package main
+
+func writeChart(path string, ss []summary, m *meta) error { return nil }
