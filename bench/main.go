@@ -284,6 +284,17 @@ func allContenderNames() []string {
 	return names
 }
 
+// contenderOrder is the order of the rows of a group's tables.
+func contenderOrder(group string) []string {
+	var names []string
+	if group == "pubsub" {
+		for _, c := range pubsubContenders() {
+			names = append(names, c.name)
+		}
+	}
+	return append(names, allContenderNames()...)
+}
+
 func list() {
 	fmt.Println("workloads (-workloads, also by group):")
 	for _, w := range workloads {

@@ -175,7 +175,7 @@ func (rs *results) summaries() []summary {
 				group = append(group, r)
 			}
 		}
-		order := allContenderNames()
+		order := contenderOrder(w.group)
 		slices.SortStableFunc(group, func(a, b *row) int {
 			return slices.Index(order, a.contender) - slices.Index(order, b.contender)
 		})
