@@ -287,10 +287,13 @@ func allContenderNames() []string {
 // contenderOrder is the order of the rows of a group's tables.
 func contenderOrder(group string) []string {
 	var names []string
-	if group == "pubsub" {
+	switch group {
+	case "pubsub":
 		for _, c := range pubsubContenders() {
 			names = append(names, c.name)
 		}
+	case "replication":
+		names = append(names, "loopback")
 	}
 	return append(names, allContenderNames()...)
 }
@@ -306,6 +309,9 @@ func list() {
 	}
 	for _, c := range pubsubContenders() {
 		fmt.Printf("  %-12s pub/sub: %s\n", c.name, c.what)
+	}
+	for _, c := range replContenders() {
+		fmt.Printf("  %-12s replication: %s\n", c.name, c.what)
 	}
 }
 
@@ -377,5 +383,6 @@ func plan(d *dataset, rs *results) []task {
 		add(j, 0)
 	}
 	tasks = append(tasks, pubsubPlan(rs)...)
+	tasks = append(tasks, replPlan(d, rs)...)
 	return tasks
 }
