@@ -261,6 +261,15 @@ func optional(p *float64, f func(float64) string) string {
 	return f(*p)
 }
 
+// ratioText formats a ratio to Ember with two decimals, or two significant
+// digits below 0.1 (so that a hundredth is not shown as 0.00).
+func ratioText(f float64) string {
+	if f < 0.1 {
+		return fmt.Sprintf("%.2g", f)
+	}
+	return fmt.Sprintf("%.2f", f)
+}
+
 // cells returns a summary's cells: contender, figure, spread, ns/op,
 // allocs/op, × Ember, notes.
 func (s summary) cells(w *workload) []string {
@@ -299,7 +308,7 @@ func (s summary) cells(w *workload) []string {
 			}
 			return fmt.Sprintf("%.0f", f)
 		}),
-		optional(s.Ratio, func(f float64) string { return fmt.Sprintf("%.2f", f) }),
+		optional(s.Ratio, ratioText),
 		strings.Join(notes, "; "),
 	}
 }
@@ -309,7 +318,11 @@ func (w *workload) header() string {
 	if w.higher {
 		dir = "higher is better"
 	}
-	return fmt.Sprintf("%s — %s, %s", w.title, w.unit, dir)
+	once := ""
+	if w.once {
+		once = ", measured once"
+	}
+	return fmt.Sprintf("%s — %s, %s%s", w.title, w.unit, dir, once)
 }
 
 var columns = []string{"contender", "figure", "spread", "ns/op", "allocs/op", "× ember", "notes"}
