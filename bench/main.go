@@ -20,6 +20,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -98,7 +99,9 @@ func newMeta() *meta {
 	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
-			m.Modules[d.Path] = d.Version
+			if slices.Contains(peerModules, d.Path) {
+				m.Modules[d.Path] = d.Version
+			}
 		}
 	}
 	return m
@@ -107,9 +110,7 @@ func newMeta() *meta {
 func (m *meta) write(f *os.File, markdown bool) {
 	var mods []string
 	for p, v := range m.Modules {
-		if slices.Contains(peerModules, p) {
-			mods = append(mods, strings.TrimPrefix(p, "github.com/")+" "+v)
-		}
+		mods = append(mods, strings.TrimPrefix(p, "github.com/")+" "+v)
 	}
 	slices.Sort(mods)
 	lines := []string{
@@ -149,14 +150,21 @@ func main() {
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		s := <-sig
+		interrupted.Store(true)
 		fmt.Fprintf(os.Stderr, "\nbench: %v: stopping the redis-servers it started\n", s)
 		stopAllRedis()
 		os.Exit(130)
 	}()
 	code := run()
+	if interrupted.Load() {
+		select {} // the signal handler exits once the servers are stopped
+	}
 	stopAllRedis()
 	os.Exit(code)
 }
+
+// interrupted is set when a signal asks bench to stop.
+var interrupted atomic.Bool
 
 func run() (code int) {
 	defer func() {
@@ -200,6 +208,9 @@ func run() (code int) {
 	p.total = len(tasks)
 	failed := 0
 	for _, t := range tasks {
+		if interrupted.Load() {
+			return 130
+		}
 		p.step(t.label)
 		if err := t.run(p); err != nil {
 			failed++

@@ -30,9 +30,12 @@ type redisServer struct {
 }
 
 var servers struct {
-	mu   sync.Mutex
-	live map[*redisServer]bool
+	mu     sync.Mutex
+	live   map[*redisServer]bool
+	closed bool // stopAllRedis was called: start no more
 }
+
+var errStopping = errors.New("bench is stopping")
 
 // redisPath is the redis-server binary, or "" when there is none.
 var redisPath = func() string {
@@ -75,8 +78,8 @@ func startRedis(extra ...string) (*redisServer, error) {
 	var lastErr error
 	for range 3 { // the free port may be taken between the check and the start
 		s, err := startRedisOnce(extra)
-		if err == nil {
-			return s, nil
+		if err == nil || errors.Is(err, errStopping) {
+			return s, err
 		}
 		lastErr = err
 	}
@@ -125,6 +128,13 @@ func startRedisOnce(extra []string) (*redisServer, error) {
 		close(s.exited)
 	}()
 	servers.mu.Lock()
+	if servers.closed {
+		servers.mu.Unlock()
+		_ = cmd.Process.Kill()
+		<-s.exited
+		os.RemoveAll(dir)
+		return nil, errStopping
+	}
 	if servers.live == nil {
 		servers.live = map[*redisServer]bool{}
 	}
@@ -203,9 +213,11 @@ func (s *redisServer) stop() {
 	os.RemoveAll(s.dir)
 }
 
-// stopAllRedis stops every redis-server still running.
+// stopAllRedis stops every redis-server still running, and any that a
+// task starts meanwhile.
 func stopAllRedis() {
 	servers.mu.Lock()
+	servers.closed = true
 	var all []*redisServer
 	for s := range servers.live {
 		all = append(all, s)
