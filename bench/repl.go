@@ -259,6 +259,27 @@ func (n *redisNode) waitReplica(offset int64, poll, limit time.Duration) error {
 	}
 }
 
+// waitStreaming waits until a write on the master m reaches each of the
+// replicas. After a diskless sync a master starts a replica's command stream
+// only at that replica's first REPLCONF ACK, up to a second after both sides
+// report the replica online, so "link up" is not enough.
+func (m *redisNode) waitStreaming(replicas []*redisNode, limit time.Duration) error {
+	if err := m.c.Set(bg, "bench:probe", time.Now().String(), 0).Err(); err != nil {
+		return err
+	}
+	want := m.c.Get(bg, "bench:probe").Val()
+	deadline := time.Now().Add(limit)
+	for _, r := range replicas {
+		for r.c.Get(bg, "bench:probe").Val() != want {
+			if time.Now().After(deadline) {
+				return errors.New("the master's writes do not reach its replica")
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return nil
+}
+
 // pipeSet writes keys [from, to) to c, pipelined by batch.
 func pipeSet(c *redis.Client, d *dataset, from, to, batch int) error {
 	p := c.Pipeline()
@@ -406,6 +427,9 @@ func applyTask(c *replContender, d *dataset, rs *results, p *progress) error {
 		if err := r.waitReplica(0, time.Millisecond, 10*time.Second); err != nil {
 			return err
 		}
+		if err := m.waitStreaming([]*redisNode{r}, 10*time.Second); err != nil {
+			return err
+		}
 		px.setPaused(true)
 		p.detail("writing the backlog")
 		if err := pipeSet(m.c, d, 0, n, 1000); err != nil {
@@ -492,6 +516,9 @@ func lagTask(c *replContender, d *dataset, rs *results, p *progress) error {
 			return err
 		}
 		if err := r.waitReplica(0, time.Millisecond, 10*time.Second); err != nil {
+			return err
+		}
+		if err := m.waitStreaming([]*redisNode{r}, 10*time.Second); err != nil {
 			return err
 		}
 		// The replica announces every SET it applies; its subscriber notes
@@ -621,6 +648,7 @@ func writeTask(k int) func(c *replContender, d *dataset, rs *results, p *progres
 				return err
 			}
 			defer m.close()
+			var replicas []*redisNode
 			for range k {
 				r, err := startRedisNode()
 				if err != nil {
@@ -633,6 +661,10 @@ func writeTask(k int) func(c *replContender, d *dataset, rs *results, p *progres
 				if err := r.waitReplica(0, time.Millisecond, 10*time.Second); err != nil {
 					return err
 				}
+				replicas = append(replicas, r)
+			}
+			if err := m.waitStreaming(replicas, 10*time.Second); err != nil {
+				return err
 			}
 			pipes := make([]redis.Pipeliner, procs)
 			for i := range pipes {
