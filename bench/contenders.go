@@ -134,10 +134,9 @@ func (e emberStore) Len() int {
 	n, _ := e.s.DBSize()
 	return int(n)
 }
-func (e emberStore) Sync() int           { return 0 }
-func (e emberStore) Session() ops        { return e }
-func (e emberStore) Close()              { _ = e.s.Close() }
-func (e emberStore) Store() *store.Store { return e.s }
+func (e emberStore) Sync() int    { return 0 }
+func (e emberStore) Session() ops { return e }
+func (e emberStore) Close()       { _ = e.s.Close() }
 
 // --- map + RWMutex ---
 
