@@ -2,9 +2,10 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"strings"
+
+	"github.com/emberkv/ember/internal/zipf"
 )
 
 // dataset is the one key/value set every contender is given: n keys of 16
@@ -54,54 +55,15 @@ func newDataset(n int) *dataset {
 		d.uniform[i] = int32(i)
 	}
 	r.Shuffle(n, func(i, j int) { d.uniform[i], d.uniform[j] = d.uniform[j], d.uniform[i] })
-	z := newZipf(r, n, 0.99)
+	z := zipf.New(r, n, 0.99)
 	d.zipf = make([]int32, n)
 	for i := range d.zipf {
 		// Scatter the popular ranks over the keyspace, as real hot keys are.
-		d.zipf[i] = d.uniform[z.next()]
+		d.zipf[i] = d.uniform[z.Next()]
 	}
 	d.fields = make([]string, hashFields)
 	for i := range d.fields {
 		d.fields[i] = fmt.Sprintf("field:%d", i)
 	}
 	return d
-}
-
-// zipf draws ranks in [0, n) with P(rank k) proportional to 1/(k+1)^theta,
-// for theta < 1 (math/rand's Zipf needs s > 1): the YCSB generator of Gray
-// et al., "Quickly generating billion-record synthetic databases", as in
-// store/bench_test.go.
-type zipf struct {
-	r                        *rand.Rand
-	n                        float64
-	theta, alpha, zetan, eta float64
-	half                     float64
-}
-
-func newZipf(r *rand.Rand, n int, theta float64) *zipf {
-	zeta := func(n int) float64 {
-		s := 0.0
-		for i := 1; i <= n; i++ {
-			s += 1 / math.Pow(float64(i), theta)
-		}
-		return s
-	}
-	z := &zipf{r: r, n: float64(n), theta: theta, zetan: zeta(n)}
-	z.alpha = 1 / (1 - theta)
-	z.eta = (1 - math.Pow(2/z.n, 1-theta)) / (1 - zeta(2)/z.zetan)
-	z.half = 1 + math.Pow(0.5, theta)
-	return z
-}
-
-func (z *zipf) next() int {
-	u := z.r.Float64()
-	uz := u * z.zetan
-	switch {
-	case uz < 1:
-		return 0
-	case uz < z.half:
-		return 1
-	}
-	k := int(z.n * math.Pow(z.eta*u-z.eta+1, z.alpha))
-	return min(k, int(z.n)-1)
 }

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 	"sync"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emberkv/ember/internal/zipf"
 	"github.com/emberkv/ember/store"
 )
 
@@ -25,22 +25,21 @@ import (
 
 const benchKeys = 1 << 20
 
-var benchData struct {
-	once    sync.Once
+// benchSet is the dataset every benchmark shares, built once.
+type benchSet struct {
 	keys    []string
 	vals    []string
 	uniform []int32 // a shuffled sequence of key indexes
 	zipf    []int32 // key indexes drawn from Zipf(0.99)
 }
 
-func data() *struct {
-	once    sync.Once
-	keys    []string
-	vals    []string
-	uniform []int32
-	zipf    []int32
-} {
-	benchData.once.Do(func() {
+var (
+	benchOnce sync.Once
+	benchData benchSet
+)
+
+func data() *benchSet {
+	benchOnce.Do(func() {
 		r := rand.New(rand.NewPCG(1, 2))
 		benchData.keys = make([]string, benchKeys)
 		benchData.vals = make([]string, benchKeys)
@@ -59,51 +58,14 @@ func data() *struct {
 		r.Shuffle(benchKeys, func(i, j int) {
 			benchData.uniform[i], benchData.uniform[j] = benchData.uniform[j], benchData.uniform[i]
 		})
-		z := newZipf(r, benchKeys, 0.99)
+		z := zipf.New(r, benchKeys, 0.99)
 		benchData.zipf = make([]int32, benchKeys)
 		for i := range benchData.zipf {
 			// Scatter the popular ranks over the keyspace, as real hot keys are.
-			benchData.zipf[i] = benchData.uniform[z.next()]
+			benchData.zipf[i] = benchData.uniform[z.Next()]
 		}
 	})
 	return &benchData
-}
-
-// zipf draws ranks in [0, n) with P(rank k) proportional to 1/(k+1)^theta,
-// for theta < 1 (math/rand's Zipf needs s > 1): the YCSB generator of Gray
-// et al., "Quickly generating billion-record synthetic databases".
-type zipf struct {
-	r                        *rand.Rand
-	n                        float64
-	theta, alpha, zetan, eta float64
-	half                     float64
-}
-
-func newZipf(r *rand.Rand, n int, theta float64) *zipf {
-	zeta := func(n int) float64 {
-		s := 0.0
-		for i := 1; i <= n; i++ {
-			s += 1 / math.Pow(float64(i), theta)
-		}
-		return s
-	}
-	z := &zipf{r: r, n: float64(n), theta: theta, zetan: zeta(n)}
-	z.alpha = 1 / (1 - theta)
-	z.eta = (1 - math.Pow(2/z.n, 1-theta)) / (1 - zeta(2)/z.zetan)
-	z.half = 1 + math.Pow(0.5, theta)
-	return z
-}
-
-func (z *zipf) next() int {
-	u := z.r.Float64()
-	uz := u * z.zetan
-	switch {
-	case uz < 1:
-		return 0
-	case uz < z.half:
-		return 1
-	}
-	return int(z.n * math.Pow(z.eta*u-z.eta+1, z.alpha))
 }
 
 // kv is what the benchmarks drive: Ember's store or the baseline.
