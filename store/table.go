@@ -25,18 +25,19 @@ import (
 // a group picked by its hash and goes linearly through the groups until one
 // has an empty slot.
 //
+// Unlike Go's maps, which keep each group's control word next to its slots,
+// the control words are an array of their own, as in Abseil's SwissTable:
+// at 8 bytes per 8 slots they stay in the CPU's caches (1.2 MB for 1M keys),
+// so a lookup usually waits for one memory access (the slot) instead of two
+// (the control word, then the slot), and the slots, 32 bytes each, never
+// straddle a cache line.
+//
 // A table is guarded by its shard's lock.
 type table struct {
-	groups []group
-	used   int // live keys
-	dead   int // ctrlDeleted slots
-}
-
-// group keeps its control word next to its slots, as Go's maps do, so that a
-// lookup touches one page and (mostly) adjacent cache lines.
-type group struct {
-	ctrl  uint64
-	slots [groupSize]slot
+	ctrl  []uint64 // a control word per group
+	slots []slot   // groupSize per group: group g is slots[g*8 : g*8+8]
+	used  int      // live keys
+	dead  int      // ctrlDeleted slots
 }
 
 type slot struct {
@@ -87,32 +88,31 @@ func matchFree(w uint64) uint64 { return w & hiBits }
 
 // start returns the first group of h's probe sequence.
 func (t *table) start(h uint64) int {
-	return int((uint64(uint32(h>>7)) * uint64(len(t.groups))) >> 32)
+	return int((uint64(uint32(h>>7)) * uint64(len(t.ctrl))) >> 32)
 }
 
 // cap returns the number of slots.
-func (t *table) cap() int { return len(t.groups) * groupSize }
+func (t *table) cap() int { return len(t.slots) }
 
 // slot returns the slot with index i (group i/8, position i%8).
-func (t *table) slot(i int) *slot { return &t.groups[i/groupSize].slots[i%groupSize] }
+func (t *table) slot(i int) *slot { return &t.slots[i] }
 
 func (t *table) len() int { return t.used }
 
 // find returns the index of key's slot, or -1.
 func (t *table) find(key string, h uint64) int {
-	n := len(t.groups)
+	n := len(t.ctrl)
 	if n == 0 {
 		return -1
 	}
 	g := t.start(h)
 	tag := h2(h)
 	for range n {
-		gr := &t.groups[g]
-		w := gr.ctrl
+		w := t.ctrl[g]
 		for m := matchByte(w, tag); m != 0; m &= m - 1 {
-			b := bits.TrailingZeros64(m) >> 3
-			if gr.slots[b].key == key {
-				return g*groupSize + b
+			i := g*groupSize + bits.TrailingZeros64(m)>>3
+			if t.slots[i].key == key {
+				return i
 			}
 		}
 		if matchEmpty(w) != 0 {
@@ -150,20 +150,20 @@ func (t *table) set(key string, h uint64, v value) bool {
 // probe sequence (there is one: the table is never full) and returns the
 // slot's index.
 func (t *table) insertNew(key string, h uint64, v value) int {
-	n := len(t.groups)
+	n := len(t.ctrl)
 	g := t.start(h)
 	for {
-		gr := &t.groups[g]
-		w := gr.ctrl
+		w := t.ctrl[g]
 		if m := matchFree(w); m != 0 {
 			b := bits.TrailingZeros64(m) >> 3
 			if byte(w>>(b*8)) == ctrlDeleted {
 				t.dead--
 			}
-			gr.ctrl = w&^(0xff<<(b*8)) | h2(h)<<(b*8)
-			gr.slots[b] = slot{key, v}
+			t.ctrl[g] = w&^(0xff<<(b*8)) | h2(h)<<(b*8)
+			i := g*groupSize + b
+			t.slots[i] = slot{key, v}
 			t.used++
-			return g*groupSize + b
+			return i
 		}
 		if g++; g == n {
 			g = 0
@@ -183,8 +183,8 @@ func (t *table) del(key string, h uint64) (value, bool) {
 }
 
 func (t *table) deleteAt(i int) {
-	gr, b := &t.groups[i/groupSize], uint(i%groupSize)
-	w := gr.ctrl
+	g, b := i/groupSize, uint(i%groupSize)
+	w := t.ctrl[g]
 	// A group that still has an empty slot never stopped a probe from going
 	// on past it, so its slots can go back to empty; otherwise a probe may
 	// have gone past it and the slot must stay marked.
@@ -194,8 +194,8 @@ func (t *table) deleteAt(i int) {
 	} else {
 		t.dead++
 	}
-	gr.ctrl = w&^(0xff<<(b*8)) | mark<<(b*8)
-	gr.slots[b] = slot{}
+	t.ctrl[g] = w&^(0xff<<(b*8)) | mark<<(b*8)
+	t.slots[i] = slot{}
 	t.used--
 }
 
@@ -208,15 +208,16 @@ func (t *table) rehash(n int) {
 		groups = (n*12/7 + groupSize - 1) / groupSize
 		groups = max(groups, 1)
 	}
-	old := t.groups
-	t.groups = make([]group, groups)
-	for i := range t.groups {
-		t.groups[i].ctrl = emptyGroup
+	oldCtrl, oldSlots := t.ctrl, t.slots
+	t.ctrl = make([]uint64, groups)
+	t.slots = make([]slot, groups*groupSize)
+	for g := range t.ctrl {
+		t.ctrl[g] = emptyGroup
 	}
 	t.used, t.dead = 0, 0
-	for g := range old {
-		for m := ^old[g].ctrl & hiBits; m != 0; m &= m - 1 {
-			s := &old[g].slots[bits.TrailingZeros64(m)>>3]
+	for g, w := range oldCtrl {
+		for m := ^w & hiBits; m != 0; m &= m - 1 {
+			s := &oldSlots[g*groupSize+bits.TrailingZeros64(m)>>3]
 			t.insertNew(s.key, hashKey(s.key), s.val)
 		}
 	}
@@ -236,9 +237,9 @@ func (t *table) maybeShrink() {
 
 // all calls f for each key and value until f returns false.
 func (t *table) all(f func(key string, v value) bool) {
-	for g := range t.groups {
-		for m := ^t.groups[g].ctrl & hiBits; m != 0; m &= m - 1 {
-			s := &t.groups[g].slots[bits.TrailingZeros64(m)>>3]
+	for g, w := range t.ctrl {
+		for m := ^w & hiBits; m != 0; m &= m - 1 {
+			s := &t.slots[g*groupSize+bits.TrailingZeros64(m)>>3]
 			if !f(s.key, s.val) {
 				return
 			}
@@ -272,7 +273,7 @@ func (t *table) random(ok func(value) bool) (string, bool) {
 	start := rand.IntN(n)
 	for j := range n {
 		i := (start + j) % n
-		if t.groups[i/groupSize].ctrl>>(uint(i%groupSize)*8)&0x80 == 0 && ok(t.slot(i).val) {
+		if t.ctrl[i/groupSize]>>(uint(i%groupSize)*8)&0x80 == 0 && ok(t.slot(i).val) {
 			return t.slot(i).key, true
 		}
 	}
