@@ -508,7 +508,7 @@ func (t *Tx) flushAll() {
 	for i := range t.s.shards {
 		sh := &t.s.shards[i]
 		sh.tab.clear()
-		sh.ttl = nil
+		sh.exp = expiryIndex{}
 	}
 	t.rec("FLUSHALL")
 }

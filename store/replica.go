@@ -2,8 +2,6 @@ package store
 
 import (
 	"math"
-
-	"github.com/google/btree"
 )
 
 // SetReplica switches the store into replica mode (on) or back to a primary
@@ -86,7 +84,7 @@ func (s *Store) Load(fill func(l *Loader) error) error {
 		return errNotReplica
 	}
 	for i := range s.shards {
-		s.shards[i].tab, s.shards[i].ttl = l.fresh[i].tab, l.fresh[i].ttl
+		s.shards[i].tab, s.shards[i].exp = l.fresh[i].tab, l.fresh[i].exp
 	}
 	return nil
 }
@@ -111,14 +109,14 @@ func (l *Loader) Add(e Entry) error {
 	}
 	p, existed := sh.tab.upsert(e.Key, h)
 	if existed && p.deadline() != 0 {
-		sh.ttl.Delete(ttlItem{p.deadline(), e.Key, h})
+		sh.exp.remove()
 	}
 	*p = v
 	if e.ExpireAt != 0 {
-		if sh.ttl == nil {
-			sh.ttl = btree.NewG(32, lessTTL)
-		}
-		sh.ttl.ReplaceOrInsert(ttlItem{e.ExpireAt, e.Key, h})
+		sh.exp.add(e.Key, h, e.ExpireAt)
+	}
+	if sh.exp.needsRebuild() {
+		sh.exp.rebuild(&sh.tab)
 	}
 	return nil
 }

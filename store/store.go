@@ -7,8 +7,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/google/btree"
 )
 
 // Store is an in-memory keyspace of strings and hashes with Redis semantics.
@@ -35,9 +33,9 @@ type Store struct {
 type shard struct {
 	mu sync.RWMutex
 	// Guarded by mu.
-	tab     table                  // the keys and their values
-	ttl     *btree.BTreeG[ttlItem] // the keys that have a deadline, ordered by (deadline, key)
-	scratch []byte                 // effect encoding buffer for transactions holding this shard
+	tab     table       // the keys and their values
+	exp     expiryIndex // the keys that have a deadline
+	scratch []byte      // effect encoding buffer for transactions holding this shard
 
 	// Counters, updated without the lock. Get and HGet count only fastHits
 	// or fastMisses (each atomic add costs a read a memory barrier), which
@@ -45,28 +43,6 @@ type shard struct {
 	hits, misses, cmds, expired, fastHits, fastMisses atomic.Uint64
 
 	_ [64]byte // keeps the next shard's lock off this shard's counters' cache line
-}
-
-// ttlItem is an entry of a shard's expiry index, ordered by lessTTL. It
-// carries the key's hash so that the sweeper finds the key in the table
-// without reading the key's bytes again.
-type ttlItem struct {
-	at  int64 // unix ms
-	key string
-	h   uint64
-}
-
-// lessTTL orders by deadline, then by the key's hash, then by the key:
-// keys set together share a deadline (to the millisecond), and comparing
-// their hashes, unlike their bytes, needs no memory beyond the item.
-func lessTTL(a, b ttlItem) bool {
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	if a.h != b.h {
-		return a.h < b.h
-	}
-	return a.key < b.key
 }
 
 // New returns an empty Store. opts may be nil; New does not keep or modify it.
@@ -164,9 +140,7 @@ func (s *Store) Stats() Stats {
 		sh := &s.shards[i]
 		sh.mu.RLock()
 		st.Keys += int64(sh.tab.len())
-		if sh.ttl != nil {
-			st.Expires += int64(sh.ttl.Len())
-		}
+		st.Expires += int64(sh.exp.live)
 		sh.mu.RUnlock()
 		fh, fm := sh.fastHits.Load(), sh.fastMisses.Load()
 		st.Hits += sh.hits.Load() + fh

@@ -4,8 +4,6 @@ import (
 	"math"
 	"sync/atomic"
 	"time"
-
-	"github.com/google/btree"
 )
 
 // A sweeper removes expired keys from the shards i with i%len(sweepers) == its
@@ -97,10 +95,6 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 			sh.mu.Unlock()
 			return math.MaxInt64
 		}
-		if sh.ttl == nil || sh.ttl.Len() == 0 {
-			sh.mu.Unlock()
-			return math.MaxInt64
-		}
 		var keys []string
 		if s.notify != nil {
 			keys = make([]string, 0, sweepBatch)
@@ -109,17 +103,17 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 		eff := sh.scratch[:0]
 		n := 0
 		for n < sweepBatch {
-			it, ok := sh.ttl.Min()
-			if !ok || it.at > now {
+			it, at, ok := sh.exp.pop(now)
+			if !ok {
 				break
 			}
-			sh.ttl.DeleteMin()
-			// The index and the table change together under the lock, so the
-			// key holds this deadline; checking costs nothing but a compare.
+			// A key removed or given another deadline left its entry here.
 			j := sh.tab.find(it.key, it.h)
-			if j < 0 || sh.tab.slot(j).val.deadline() != it.at {
+			if j < 0 || sh.tab.slot(j).val.deadline() != at {
+				sh.exp.skipped()
 				continue
 			}
+			sh.exp.expired()
 			sh.tab.deleteAt(j)
 			n++
 			if f != nil {
@@ -137,10 +131,7 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 			sh.tab.maybeShrink()
 		}
 		sh.scratch = keepScratch(eff)
-		next := int64(math.MaxInt64)
-		if it, ok := sh.ttl.Min(); ok {
-			next = it.at
-		}
+		next := sh.exp.next()
 		sh.mu.Unlock()
 		for _, k := range keys {
 			s.notify('x', "expired", k)
@@ -159,14 +150,14 @@ func (s *Store) setDeadlineLocked(i int, key string, h uint64, old, at int64) {
 	}
 	sh := &s.shards[i]
 	if old != 0 {
-		sh.ttl.Delete(ttlItem{old, key, h})
+		sh.exp.remove()
 	}
 	if at != 0 {
-		if sh.ttl == nil {
-			sh.ttl = btree.NewG(32, lessTTL)
-		}
-		sh.ttl.ReplaceOrInsert(ttlItem{at, key, h})
+		sh.exp.add(key, h, at)
 		s.noteDeadline(i, at)
+	}
+	if sh.exp.needsRebuild() {
+		sh.exp.rebuild(&sh.tab)
 	}
 }
 
