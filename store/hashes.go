@@ -27,6 +27,18 @@ func (t *Tx) hashOf(i int, sh *shard, key string, count bool) (h *hash, ok bool,
 	return v.hash(), true, nil
 }
 
+// keepHash stores h under key when the hash was created, or moved by set
+// from orig to h.
+func (t *Tx) keepHash(i int, sh *shard, key string, h, orig *hash, created bool) {
+	switch {
+	case created:
+		t.put(i, sh, key, hashValue(h), value{}, false)
+	case h != orig:
+		// Same key, same deadline: the expiry index needs no change.
+		sh.tab.set(key, t.hash(key), hashValue(h))
+	}
+}
+
 // hashForWrite returns the hash held by key, creating an empty one (not yet
 // stored) when key is missing; created reports that.
 func (t *Tx) hashForWrite(i int, sh *shard, key string, hint int) (h *hash, created bool, err error) {
@@ -64,14 +76,14 @@ func (t *Tx) HSet(key string, pairs ...string) (int64, error) {
 		return 0, err
 	}
 	var added int64
+	orig := h
 	for j := 0; j < len(pairs); j += 2 {
-		if h.set(pairs[j], pairs[j+1]) {
+		var isNew bool
+		if h, isNew = h.set(pairs[j], pairs[j+1]); isNew {
 			added++
 		}
 	}
-	if created {
-		t.put(i, sh, key, hashValue(h), value{}, false)
-	}
+	t.keepHash(i, sh, key, h, orig, created)
 	if t.feed != nil {
 		t.recHSet(key, pairs...)
 	}
@@ -111,10 +123,8 @@ func (t *Tx) HSetNX(key, field, val string) (bool, error) {
 	if _, ok := h.get(field); ok {
 		return false, nil
 	}
-	h.set(field, val)
-	if created {
-		t.put(i, sh, key, hashValue(h), value{}, false)
-	}
+	moved, _ := h.set(field, val)
+	t.keepHash(i, sh, key, moved, h, created)
 	if t.feed != nil {
 		t.recHSet(key, field, val)
 	}
@@ -407,10 +417,8 @@ func (t *Tx) HIncrBy(key, field string, increment int64) (int64, error) {
 		return 0, ErrOverflow
 	}
 	s := strconv.FormatInt(n, 10)
-	h.set(field, s)
-	if created {
-		t.put(i, sh, key, hashValue(h), value{}, false)
-	}
+	moved, _ := h.set(field, s)
+	t.keepHash(i, sh, key, moved, h, created)
 	if t.feed != nil {
 		t.recHSet(key, field, s)
 	}
@@ -455,10 +463,8 @@ func (t *Tx) HIncrByFloat(key, field string, increment float64) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	h.set(field, s)
-	if created {
-		t.put(i, sh, key, hashValue(h), value{}, false)
-	}
+	moved, _ := h.set(field, s)
+	t.keepHash(i, sh, key, moved, h, created)
 	if t.feed != nil {
 		t.recHSet(key, field, s)
 	}

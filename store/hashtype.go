@@ -14,11 +14,51 @@ type hash struct {
 	at    int64 // deadline in unix ms, 0 for none
 }
 
-func newHash(capPairs int) *hash {
-	if capPairs > smallHashMax {
-		return &hash{m: make(map[string]string, capPairs)}
+// A small hash is allocated with room for its pairs in the same object, so
+// that HGET waits for one memory access for the hash, not two (the header,
+// then the pairs). The classes fill the allocator's size classes of 176,
+// 352, 512 and 1152 bytes; the first three stay within the 512 bytes up to
+// which the garbage collector scans objects a span at a time.
+type (
+	hash4 struct {
+		hash
+		buf [2 * 4]string
 	}
-	return &hash{pairs: make([]string, 0, 2*max(capPairs, 4))}
+	hash9 struct {
+		hash
+		buf [2 * 9]string
+	}
+	hash14 struct {
+		hash
+		buf [2 * 14]string
+	}
+	hash32 struct {
+		hash
+		buf [2 * smallHashMax]string
+	}
+)
+
+// newHash returns an empty hash with room for capPairs fields.
+func newHash(capPairs int) *hash {
+	switch {
+	case capPairs <= 4:
+		x := new(hash4)
+		x.pairs = x.buf[:0]
+		return &x.hash
+	case capPairs <= 9:
+		x := new(hash9)
+		x.pairs = x.buf[:0]
+		return &x.hash
+	case capPairs <= 14:
+		x := new(hash14)
+		x.pairs = x.buf[:0]
+		return &x.hash
+	case capPairs <= smallHashMax:
+		x := new(hash32)
+		x.pairs = x.buf[:0]
+		return &x.hash
+	}
+	return &hash{m: make(map[string]string, capPairs)}
 }
 
 func (h *hash) len() int {
@@ -41,17 +81,19 @@ func (h *hash) get(field string) (string, bool) {
 	return "", false
 }
 
-// set sets field to v and reports whether the field is new.
-func (h *hash) set(field, v string) bool {
+// set sets field to v and reports whether the field is new. A small hash
+// that is full moves to a larger object: set returns the hash to keep, h or
+// its replacement (with h's deadline), which the caller must store.
+func (h *hash) set(field, v string) (*hash, bool) {
 	if h.m != nil {
 		_, ok := h.m[field]
 		h.m[field] = v
-		return !ok
+		return h, !ok
 	}
 	for i := 0; i < len(h.pairs); i += 2 {
 		if h.pairs[i] == field {
 			h.pairs[i+1] = v
-			return false
+			return h, false
 		}
 	}
 	if len(h.pairs)/2 >= smallHashMax {
@@ -61,10 +103,16 @@ func (h *hash) set(field, v string) bool {
 		}
 		h.pairs = nil
 		h.m[field] = v
-		return true
+		return h, true
+	}
+	if len(h.pairs) == cap(h.pairs) {
+		n := newHash(len(h.pairs)/2 + 1) // the next class
+		n.pairs = append(n.pairs, h.pairs...)
+		n.at = h.at
+		h = n
 	}
 	h.pairs = append(h.pairs, field, v)
-	return true
+	return h, true
 }
 
 // del removes field and reports whether it was there. The small encoding

@@ -100,7 +100,7 @@ func (l *Loader) Add(e Entry) error {
 		}
 		hv := newHash(len(e.Fields) / 2)
 		for j := 0; j < len(e.Fields); j += 2 {
-			hv.set(e.Fields[j], e.Fields[j+1])
+			hv, _ = hv.set(e.Fields[j], e.Fields[j+1])
 		}
 		hv.at = e.ExpireAt
 		v = hashValue(hv)

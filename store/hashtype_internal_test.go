@@ -1,0 +1,88 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestHashClasses grows a hash field by field through every class and into
+// a map, and checks fields, order and deadline at each size.
+func TestHashClasses(t *testing.T) {
+	h := newHash(0)
+	h.at = 42
+	var want []string
+	for i := range smallHashMax + 5 {
+		f, v := fmt.Sprint("f", i), fmt.Sprint("v", i)
+		var added bool
+		h, added = h.set(f, v)
+		require.True(t, added)
+		want = append(want, f, v)
+		assert.Equal(t, 42, int(h.at), "the deadline moves with the hash, at %d fields", i+1)
+		assert.Equal(t, i+1, h.len())
+		if h.m == nil {
+			assert.Equal(t, want, h.pairs, "insertion order at %d fields", i+1)
+		}
+		for j := 0; j <= i; j++ {
+			got, ok := h.get(fmt.Sprint("f", j))
+			require.True(t, ok)
+			require.Equal(t, fmt.Sprint("v", j), got)
+		}
+		moved, added := h.set(f, "again")
+		assert.False(t, added)
+		assert.Same(t, h, moved, "overwriting a field never moves the hash")
+		h, _ = h.set(f, v)
+	}
+	assert.NotNil(t, h.m, "past smallHashMax fields a hash is a map")
+}
+
+// TestHashMoveInStore checks that a hash that moves to a larger object keeps
+// its TTL, stays the key's value, and is restored by a failed Update.
+func TestHashMoveInStore(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, err := New(nil)
+		require.NoError(t, err)
+		defer s.Close()
+		_, err = s.HSet("h", "f0", "v0")
+		require.NoError(t, err)
+		_, err = s.Expire("h", 10)
+		require.NoError(t, err)
+		for i := 1; i < 20; i++ {
+			_, err = s.HSet("h", fmt.Sprint("f", i), fmt.Sprint("v", i))
+			require.NoError(t, err)
+			_, err = s.HIncrBy("h", fmt.Sprint("n", i), 1)
+			require.NoError(t, err)
+		}
+		n, err := s.HLen("h")
+		require.NoError(t, err)
+		assert.Equal(t, int64(39), n)
+		ttl, err := s.TTL("h")
+		require.NoError(t, err)
+		assert.Equal(t, int64(10), ttl)
+
+		boom := errors.New("boom")
+		err = s.Update([]string{"h"}, func(tx *Tx) error {
+			for i := range 40 {
+				if _, err := tx.HSet("h", fmt.Sprint("g", i), "x"); err != nil {
+					return err
+				}
+			}
+			return boom
+		})
+		require.ErrorIs(t, err, boom)
+		n, err = s.HLen("h")
+		require.NoError(t, err)
+		assert.Equal(t, int64(39), n, "the failed Update left the hash as it was")
+
+		time.Sleep(10 * time.Second)
+		synctest.Wait()
+		size, err := s.DBSize()
+		require.NoError(t, err)
+		assert.Zero(t, size, "the moved hash expired at its deadline")
+	})
+}
