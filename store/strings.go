@@ -26,7 +26,7 @@ func (s *Store) Get(key string) (val string, ok bool, err error) {
 	sh.mu.RLock()
 	v, found := sh.tab.get(key, h)
 	if found {
-		if v.n&(flagBoxed|flagHash) == 0 {
+		if v.n&flagsTTL == 0 {
 			val, ok = v.str(), true
 		} else if at := v.deadline(); at != 0 && at <= nowMs() {
 			found = false
@@ -77,7 +77,7 @@ func (s *Store) Set(key, val string) error {
 		return ErrReadOnly
 	}
 	p, existed := sh.tab.upsert(key, h)
-	if existed && p.n&(flagBoxed|flagHash) != 0 {
+	if existed && p.n&flagsTTL != 0 {
 		sh.mu.Unlock()
 		_, _, err := s.SetArgs(key, val, SetArgs{})
 		return err
@@ -202,7 +202,7 @@ func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
 		return true, ErrReadOnly
 	}
 	p, existed := sh.tab.upsert(key, h)
-	if existed && p.n&(flagBoxed|flagHash) != 0 {
+	if existed && p.n&flagsTTL != 0 {
 		sh.mu.Unlock()
 		return false, nil
 	}

@@ -23,7 +23,7 @@ func TestTable_MatchesMap(t *testing.T) {
 			switch op := r.IntN(10); {
 			case op < 5:
 				n := step
-				isNew := tab.set(k, h, value{n: n})
+				isNew := tab.set(k, h, value{n: uint64(n)})
 				_, had := ref[k]
 				require.Equal(t, !had, isNew, "seed %d step %d set %s", seed, step, k)
 				ref[k] = n
@@ -32,7 +32,7 @@ func TestTable_MatchesMap(t *testing.T) {
 				want, had := ref[k]
 				require.Equal(t, had, ok, "seed %d step %d del %s", seed, step, k)
 				if ok {
-					require.Equal(t, want, v.n)
+					require.Equal(t, want, int(v.n))
 				}
 				delete(ref, k)
 				tab.maybeShrink()
@@ -41,14 +41,14 @@ func TestTable_MatchesMap(t *testing.T) {
 				want, had := ref[k]
 				require.Equal(t, had, ok)
 				if ok {
-					require.Equal(t, want, v.n)
+					require.Equal(t, want, int(v.n))
 				}
 			}
 			require.Equal(t, len(ref), tab.len())
 			require.LessOrEqual(t, (tab.used+tab.dead)*8, tab.cap()*7, "load above 7/8")
 		}
 		seen := map[string]int{}
-		tab.all(func(k string, v value) bool { seen[k] = v.n; return true })
+		tab.all(func(k string, v value) bool { seen[k] = int(v.n); return true })
 		require.Equal(t, ref, seen)
 	}
 }
@@ -64,12 +64,12 @@ func TestTable_Collisions(t *testing.T) {
 		}
 	}
 	for i, k := range keys {
-		require.True(t, tab.set(k, hashKey(k), value{n: i}))
+		require.True(t, tab.set(k, hashKey(k), value{n: uint64(i)}))
 	}
 	for i, k := range keys {
 		v, ok := tab.get(k, hashKey(k))
 		require.True(t, ok)
-		require.Equal(t, i, v.n)
+		require.Equal(t, uint64(i), v.n)
 	}
 	_, ok := tab.get("absent", hashKey("absent"))
 	require.False(t, ok)

@@ -353,10 +353,8 @@ func (t *Tx) setDeadline(i int, sh *shard, key string, v value, at int64) value 
 		v.hash().at = at
 	case at == 0:
 		v = stringValue(v.str())
-	case v.n&flagBoxed != 0:
-		(*strBox)(v.p).at = at
 	default:
-		v = boxedValue(v.str(), at)
+		v = newString(v.str(), at)
 	}
 	sh.tab.set(key, t.hash(key), v)
 	t.s.setDeadlineLocked(i, key, t.hash(key), old, at)
@@ -364,21 +362,10 @@ func (t *Tx) setDeadline(i int, sh *shard, key string, v value, at int64) value 
 }
 
 // replaceString returns a string value holding s with the deadline of old
-// (KEEPTTL), reusing old's box when it has one.
+// (KEEPTTL).
 func replaceString(old value, s string, existed bool) value {
-	if existed && old.n&flagBoxed != 0 {
-		(*strBox)(old.p).s = s
-		return old
-	}
-	if existed && old.isHash() && old.hash().at != 0 {
-		return boxedValue(s, old.hash().at)
-	}
-	return stringValue(s)
-}
-
-func newString(s string, at int64) value {
-	if at != 0 {
-		return boxedValue(s, at)
+	if existed {
+		return newString(s, old.deadline())
 	}
 	return stringValue(s)
 }
