@@ -29,19 +29,18 @@ type expiryIndex struct {
 	stale int           // entries whose key no longer has their bucket's deadline
 }
 
-// expiryBucket holds the keys with deadline at (unix ms). keys[:next] were
-// taken by the sweeper already.
+// expiryBucket holds the keys with deadline at (unix ms) by their hashes.
+// keys[:next] were taken by the sweeper already.
+//
+// A hash is enough to find its key again: the sweeper takes the key of the
+// table with that hash and that deadline (see [table.findDue]). Two keys
+// with the same hash and deadline have an entry each, and the sweeper takes
+// one per entry. Hashes hold no pointer, so the garbage collector never
+// scans the index, and an entry costs 8 bytes.
 type expiryBucket struct {
 	at   int64
 	next int
-	keys []expiryEntry
-}
-
-// expiryEntry is a key and its hash, so that the sweeper finds the key in
-// the table without hashing it again.
-type expiryEntry struct {
-	key string
-	h   uint64
+	keys []uint64
 }
 
 func lessBucket(a, b *expiryBucket) bool { return a.at < b.at }
@@ -50,8 +49,8 @@ func lessBucket(a, b *expiryBucket) bool { return a.at < b.at }
 // rebuilt, however few live keys it has.
 const rebuildMin = 1024
 
-// add records that key got deadline at.
-func (x *expiryIndex) add(key string, h uint64, at int64) {
+// add records that the key with hash h got deadline at.
+func (x *expiryIndex) add(h uint64, at int64) {
 	x.live++
 	b := x.last
 	if b == nil || b.at != at {
@@ -67,7 +66,7 @@ func (x *expiryIndex) add(key string, h uint64, at int64) {
 		}
 		x.last = b
 	}
-	b.keys = append(b.keys, expiryEntry{key, h})
+	b.keys = append(b.keys, h)
 }
 
 // remove records that a key lost its deadline (or got another one, which
@@ -89,32 +88,31 @@ func (x *expiryIndex) rebuild(tab *table) {
 	*x = expiryIndex{}
 	tab.all(func(key string, v value) bool {
 		if at := v.deadline(); at != 0 {
-			x.add(key, hashKey(key), at)
+			x.add(hashKey(key), at)
 		}
 		return true
 	})
 }
 
 // pop takes the next entry with a deadline at or before now, earliest
-// first. The caller must then call expired or skipped for it.
-func (x *expiryIndex) pop(now int64) (e expiryEntry, at int64, ok bool) {
+// first: a key's hash and deadline. The caller must then call expired or
+// skipped for it.
+func (x *expiryIndex) pop(now int64) (h uint64, at int64, ok bool) {
 	for x.tree != nil {
 		b, found := x.tree.Min()
 		if !found || b.at > now {
 			break
 		}
 		if b.next < len(b.keys) {
-			e = b.keys[b.next]
-			b.keys[b.next] = expiryEntry{} // let the key's bytes go
 			b.next++
-			return e, b.at, true
+			return b.keys[b.next-1], b.at, true
 		}
 		x.tree.DeleteMin()
 		if x.last == b {
 			x.last = nil
 		}
 	}
-	return expiryEntry{}, 0, false
+	return 0, 0, false
 }
 
 // expired records that the entry pop returned was the key's deadline, and

@@ -113,7 +113,7 @@ func (l *Loader) Add(e Entry) error {
 	}
 	*p = v
 	if e.ExpireAt != 0 {
-		sh.exp.add(e.Key, h, e.ExpireAt)
+		sh.exp.add(h, e.ExpireAt)
 	}
 	if sh.exp.needsRebuild() {
 		sh.exp.rebuild(&sh.tab)

@@ -103,24 +103,25 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 		eff := sh.scratch[:0]
 		n := 0
 		for n < sweepBatch {
-			it, at, ok := sh.exp.pop(now)
+			h, at, ok := sh.exp.pop(now)
 			if !ok {
 				break
 			}
 			// A key removed or given another deadline left its entry here.
-			j := sh.tab.find(it.key, it.h)
-			if j < 0 || sh.tab.slot(j).val.deadline() != at {
+			j := sh.tab.findDue(h, at)
+			if j < 0 {
 				sh.exp.skipped()
 				continue
 			}
 			sh.exp.expired()
+			key := sh.tab.slot(j).key
 			sh.tab.deleteAt(j)
 			n++
 			if f != nil {
-				eff = appendCommand2(eff, "DEL", it.key)
+				eff = appendCommand2(eff, "DEL", key)
 			}
 			if keys != nil {
-				keys = append(keys, it.key)
+				keys = append(keys, key)
 			}
 		}
 		if n > 0 {
@@ -153,7 +154,7 @@ func (s *Store) setDeadlineLocked(i int, key string, h uint64, old, at int64) {
 		sh.exp.remove()
 	}
 	if at != 0 {
-		sh.exp.add(key, h, at)
+		sh.exp.add(h, at)
 		s.noteDeadline(i, at)
 	}
 	if sh.exp.needsRebuild() {

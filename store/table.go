@@ -125,6 +125,31 @@ func (t *table) find(key string, h uint64) int {
 	return -1
 }
 
+// findDue returns the index of a key with hash h and deadline at, or -1.
+// The sweeper uses it for the entries of the expiry index, which keep a
+// key's hash and not the key.
+func (t *table) findDue(h uint64, at int64) int {
+	n := len(t.ctrl)
+	g := t.start(h)
+	tag := h2(h)
+	for range n {
+		w := t.ctrl[g]
+		for m := matchByte(w, tag); m != 0; m &= m - 1 {
+			i := g*groupSize + bits.TrailingZeros64(m)>>3
+			if s := &t.slots[i]; s.val.deadline() == at && hashKey(s.key) == h {
+				return i
+			}
+		}
+		if matchEmpty(w) != 0 {
+			return -1
+		}
+		if g++; g == n {
+			g = 0
+		}
+	}
+	return -1
+}
+
 // get returns key's value.
 func (t *table) get(key string, h uint64) (value, bool) {
 	if i := t.find(key, h); i >= 0 {
