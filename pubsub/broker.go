@@ -25,6 +25,8 @@ type Broker struct {
 	// skip the lock when nobody follows anything. Written under mu.
 	topics atomic.Int64
 
+	hook atomic.Pointer[func(channel, payload string)] // see OnPublish
+
 	stats struct {
 		channels, patterns, subscriptions           atomic.Int64
 		published, delivered, dropped, disconnected atomic.Uint64
@@ -33,7 +35,8 @@ type Broker struct {
 	// mu serializes every delivery and every change of subscriptions, so
 	// that all subscriptions see one order of events, as on a Redis server.
 	// Lock order: mu, then a subscription's queue.mu, then its errMu. No
-	// lock is held while calling out of the package.
+	// lock is held while calling out of the package, except for the
+	// OnPublish hook, which runs under mu.
 	mu struct {
 		sync.Mutex
 		closed   bool
@@ -447,10 +450,38 @@ func (b *Broker) waitLocked(ctx context.Context, s *Subscription, m *Message) bo
 // subscription's BlockTimeout or until ctx is done (the subscription is then
 // disconnected). It allocates nothing.
 func (b *Broker) Publish(ctx context.Context, channel, payload string) (int, error) {
+	return b.publish(ctx, channel, payload, true)
+}
+
+// OnPublish makes the broker call f with each message that Publish posts,
+// subscribers or not, before delivering it; nil removes the hook. Keyspace
+// notifications (see [Broker.KeyspaceNotifier]) do not go to f: on a Redis
+// replica they come from the commands it applies, not from its master.
+//
+// This is how a replication leader puts PUBLISH into its stream, as Redis
+// propagates PUBLISH to its replicas. f runs under the broker's lock, so
+// that the order of its calls is the order in which subscribers receive the
+// messages: it must return quickly and must not call the broker.
+func (b *Broker) OnPublish(f func(channel, payload string)) {
+	if f == nil {
+		b.hook.Store(nil)
+		return
+	}
+	b.hook.Store(&f)
+}
+
+// publish is Publish, with the OnPublish hook or without.
+func (b *Broker) publish(ctx context.Context, channel, payload string, withHook bool) (int, error) {
 	if b.closed.Load() {
 		return 0, ErrClosed
 	}
-	if b.topics.Load() == 0 {
+	var hook func(channel, payload string)
+	if withHook {
+		if p := b.hook.Load(); p != nil {
+			hook = *p
+		}
+	}
+	if hook == nil && b.topics.Load() == 0 {
 		b.stats.published.Add(1)
 		return 0, nil
 	}
@@ -458,6 +489,9 @@ func (b *Broker) Publish(ctx context.Context, channel, payload string) (int, err
 	if b.mu.closed {
 		b.mu.Unlock()
 		return 0, ErrClosed
+	}
+	if hook != nil {
+		hook(channel, payload)
 	}
 	n := 0
 	if t := b.mu.channels[channel]; t != nil {

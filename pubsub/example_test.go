@@ -132,3 +132,20 @@ func ExampleBroker_KeyspaceNotifier() {
 	// pmessage __key*__:* __keyspace@0__:user:1 set
 	// pmessage __key*__:* __keyevent@0__:set user:1
 }
+
+// OnPublish sees every message published, with subscribers or not: a
+// replication leader uses it to put PUBLISH into its stream.
+func ExampleBroker_OnPublish() {
+	ctx := context.Background()
+	b := pubsub.New(nil)
+	defer b.Close()
+	b.OnPublish(func(channel, payload string) {
+		fmt.Printf("PUBLISH %s %q\n", channel, payload)
+	})
+	n, _ := b.Publish(ctx, "alerts", "disk full")
+	fmt.Println("local receivers:", n)
+
+	// Output:
+	// PUBLISH alerts "disk full"
+	// local receivers: 0
+}

@@ -127,10 +127,10 @@ func (b *Broker) KeyspaceNotifier(flags string) (func(class byte, event, key str
 		}
 		ctx := context.Background()
 		if bits&notifyKeyspace != 0 {
-			_, _ = b.Publish(ctx, "__keyspace@0__:"+key, event)
+			_, _ = b.publish(ctx, "__keyspace@0__:"+key, event, false)
 		}
 		if bits&notifyKeyevent != 0 {
-			_, _ = b.Publish(ctx, "__keyevent@0__:"+event, key)
+			_, _ = b.publish(ctx, "__keyevent@0__:"+event, key, false)
 		}
 	}, nil
 }
