@@ -99,9 +99,6 @@ func (t *table) slot(i int) *slot { return &t.slots[i] }
 
 func (t *table) len() int { return t.used }
 
-// homeOf returns the slot of its first group a key takes when it is free.
-func homeOf(h uint64) int { return int(h>>40) & (groupSize - 1) }
-
 // find returns the index of key's slot, or -1.
 func (t *table) find(key string, h uint64) int {
 	n := len(t.ctrl)
@@ -110,12 +107,6 @@ func (t *table) find(key string, h uint64) int {
 	}
 	g := t.start(h)
 	tag := h2(h)
-	// Load the key's home slot while the control word comes.
-	home := g*groupSize + homeOf(h)
-	hk := t.slots[home].key
-	if w := t.ctrl[g]; byte(w>>(homeOf(h)*8)) == byte(tag) && hk == key {
-		return home
-	}
 	for range n {
 		w := t.ctrl[g]
 		for m := matchByte(w, tag); m != 0; m &= m - 1 {
@@ -190,9 +181,6 @@ func (t *table) insertNew(key string, h uint64, v value) int {
 		w := t.ctrl[g]
 		if m := matchFree(w); m != 0 {
 			b := bits.TrailingZeros64(m) >> 3
-			if hb := homeOf(h); m>>(hb*8) != 0 {
-				b = hb + bits.TrailingZeros64(m>>(hb*8))>>3
-			}
 			if byte(w>>(b*8)) == ctrlDeleted {
 				t.dead--
 			}
