@@ -585,7 +585,7 @@ func (l *link) stream(ctx context.Context) error {
 		default:
 			switch {
 			case db != 0:
-			case !applicable[name]:
+			case !store.CanApply(name):
 				a.warn(name, errUnsupported)
 			default:
 				a.cmd = appendStrings(a.cmd[:0], args)
@@ -672,7 +672,7 @@ func (a *applier) exec(db int) int {
 		if cur != 0 {
 			continue
 		}
-		if !applicable[name] {
+		if !store.CanApply(name) {
 			a.warn(name, errUnsupported)
 			continue
 		}
@@ -752,26 +752,14 @@ func appendStrings(dst []string, args [][]byte) []string {
 	return dst
 }
 
-// applicable lists the commands the store's Apply runs (store/apply.go).
-var applicable = map[string]bool{}
-
 // commandNames interns command names in upper case, so that the hot path
-// allocates nothing for them.
+// allocates nothing for them: the commands the store applies and those the
+// link handles itself.
 var commandNames = map[string]string{}
 
 func init() {
-	for _, n := range []string{
-		"SET", "SETNX", "GETDEL", "MSET", "MSETNX", "INCR", "DECR", "INCRBY", "DECRBY",
-		"INCRBYFLOAT", "APPEND", "SETRANGE", "HSET", "HMSET", "HSETNX", "HDEL", "HINCRBY",
-		"HINCRBYFLOAT", "DEL", "UNLINK", "EXPIRE", "PEXPIRE", "EXPIREAT", "PEXPIREAT",
-		"PERSIST", "RENAME", "RENAMENX", "COPY", "FLUSHALL", "FLUSHDB",
-	} {
-		applicable[n] = true
-	}
-	for _, n := range []string{"PING", "SELECT", "MULTI", "EXEC", "REPLCONF", "PUBLISH"} {
-		applicable[n] = false
-	}
-	for n := range applicable {
+	names := append(store.ApplyCommands(), "MULTI", "EXEC", "REPLCONF", "PUBLISH")
+	for _, n := range names {
 		commandNames[n] = n
 		commandNames[strings.ToLower(n)] = n
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -28,6 +30,22 @@ func (s *Store) Apply(args ...string) error {
 		}
 	}
 	return s.ApplyBatch([][]string{args})
+}
+
+// CanApply reports whether [Store.Apply] and [Store.ApplyBatch] run the
+// command name, in any case: the write commands of strings, hashes and keys
+// that a Redis primary propagates, and PING and SELECT (which do nothing).
+// A replication link uses it to tell a command it must apply from one it
+// cannot.
+func CanApply(name string) bool {
+	_, ok := lookupApply(name)
+	return ok
+}
+
+// ApplyCommands returns the names of the commands that [Store.Apply] runs,
+// in upper case and sorted.
+func ApplyCommands() []string {
+	return slices.Sorted(maps.Keys(applyTable))
 }
 
 // lookupApply finds a command's spec, trying the name as given before
