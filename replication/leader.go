@@ -43,6 +43,13 @@ func NewLeader(s *store.Store, opts *LeaderOptions) (*Leader, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b := cfg.Broker; b != nil {
+		// Whatever publishes on the broker goes into the stream, in the
+		// order its subscribers receive it, as Redis propagates PUBLISH.
+		b.OnPublish(func(channel, message string) {
+			srv.feed.Append("PUBLISH", channel, message)
+		})
+	}
 	return &Leader{st: s, srv: srv, cfg: cfg}, nil
 }
 
@@ -125,18 +132,21 @@ func (l *Leader) WaitForFollowers(ctx context.Context, n int) (int, error) {
 // any, and puts the PUBLISH into the stream, so that each follower
 // publishes it to its own broker, as Redis propagates PUBLISH to replicas.
 // It returns the number of local deliveries (see pubsub.Broker.Publish).
+// With a Broker, publishing on the broker directly does the same: the
+// Leader hooks it (see pubsub.Broker.OnPublish) until it is closed.
 func (l *Leader) Publish(ctx context.Context, channel, message string) (int, error) {
 	if l.closed() {
 		return 0, ErrClosed
 	}
-	n := 0
-	if b := l.cfg.Broker; b != nil {
-		var err error
-		if n, err = b.Publish(ctx, channel, message); err != nil {
-			return 0, fmt.Errorf("replication: publish: %w", err)
-		}
+	b := l.cfg.Broker
+	if b == nil {
+		l.srv.feed.Append("PUBLISH", channel, message)
+		return 0, nil
 	}
-	l.srv.feed.Append("PUBLISH", channel, message)
+	n, err := b.Publish(ctx, channel, message)
+	if err != nil {
+		return 0, fmt.Errorf("replication: publish: %w", err)
+	}
 	return n, nil
 }
 
@@ -151,7 +161,12 @@ func (l *Leader) closed() bool {
 // keep their data and reconnect to whatever listens at the address later.
 // Close is idempotent; it does not close the store.
 func (l *Leader) Close() error {
-	l.closeOnce.Do(l.srv.close)
+	l.closeOnce.Do(func() {
+		if b := l.cfg.Broker; b != nil {
+			b.OnPublish(nil)
+		}
+		l.srv.close()
+	})
 	return nil
 }
 

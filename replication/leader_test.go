@@ -56,6 +56,59 @@ func TestLeader_PubSub(t *testing.T) {
 	}
 }
 
+// TestLeader_BrokerPublish: a Publish on the leader's broker itself reaches
+// the follower's subscribers, in order with Leader.Publish; keyspace
+// notifications do not travel (the follower derives its own), and a closed
+// Leader no longer hooks the broker.
+func TestLeader_BrokerPublish(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	lb, fb := pubsub.New(nil), pubsub.New(nil)
+	t.Cleanup(func() { lb.Close(); fb.Close() })
+	notify, err := lb.KeyspaceNotifier("KEA")
+	require.NoError(t, err)
+	ls := newStore(t, &store.Options{Notify: notify})
+	l, addr := startLeader(t, ls, &replication.LeaderOptions{Broker: lb})
+	f := startFollower(t, newStore(t, nil), addr, &replication.FollowerOptions{Broker: fb})
+	waitSynced(t, f, l)
+
+	ctx := ctxTimeout(t, 10*time.Second)
+	remote, err := fb.PSubscribe(ctx, "*")
+	require.NoError(t, err)
+	<-remote.Channel()
+	local, err := lb.PSubscribe(ctx, "__key*")
+	require.NoError(t, err)
+	<-local.Channel()
+
+	require.NoError(t, ls.Set("k", "v")) // two keyspace notifications on the leader
+	_, err = lb.Publish(ctx, "direct", "1")
+	require.NoError(t, err)
+	_, err = l.Publish(ctx, "via-leader", "2")
+	require.NoError(t, err)
+	_, err = lb.Publish(ctx, "direct", "3")
+	require.NoError(t, err)
+	var got []string
+	for range 3 {
+		select {
+		case m := <-remote.Channel():
+			got = append(got, m.Channel+" "+m.Payload)
+		case <-ctx.Done():
+			t.Fatal("message not delivered")
+		}
+	}
+	assert.Equal(t, []string{"direct 1", "via-leader 2", "direct 3"}, got,
+		"no keyspace notification in the stream, the rest in order")
+	for range 2 {
+		m := <-local.Channel()
+		assert.Contains(t, m.Channel, "__key", "the leader's own notifications are delivered locally")
+	}
+
+	before := l.Offset()
+	require.NoError(t, l.Close())
+	_, err = lb.Publish(ctx, "direct", "after close")
+	require.NoError(t, err)
+	assert.Equal(t, before, l.Offset(), "a closed Leader records nothing")
+}
+
 // TestLeader_WaitForFollowers is WAIT: it counts the followers that have
 // acknowledged the writes made before the call.
 func TestLeader_WaitForFollowers(t *testing.T) {

@@ -72,9 +72,11 @@ type LeaderOptions struct {
 	// snapshot is being prepared. Zero means DefaultKeepAlivePeriod.
 	KeepAlivePeriod time.Duration
 
-	// Broker, when not nil, is the broker that [Leader.Publish] publishes
-	// to locally; the message also goes into the stream, so that followers
-	// publish it to theirs.
+	// Broker, when not nil, is the leader's broker: every message
+	// published on it, by [Leader.Publish] or by its own Publish, also goes
+	// into the stream, so that followers publish it to theirs (keyspace
+	// notifications excepted: followers derive their own). The Leader
+	// installs the broker's OnPublish hook, and removes it on Close.
 	Broker *pubsub.Broker
 
 	// Logger receives the leader's log records. Nil means no logging.
