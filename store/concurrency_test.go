@@ -3,6 +3,7 @@ package store_test
 import (
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -109,4 +110,89 @@ func TestStore_ZeroAllocs(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = s.Set("k", "w") }), "Set of an existing key")
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _, _ = s.HGet("h", "f") }), "HGet")
 	assert.Zero(t, testing.AllocsPerRun(100, func() { _, _ = s.HSet("h", "f", "w") }), "HSet of an existing field")
+}
+
+// wellFormed reports whether v is one of the values the writers of
+// TestStore_GetWithoutLock give key k: k, '=' or '~', the digits of a
+// counter n, and n%7+1 (or n%5+1) dots. A value torn from another write
+// (its pointer with another length) fails the count of dots.
+func wellFormed(k, v string) bool {
+	rest, ok := strings.CutPrefix(v, k)
+	if !ok || rest == "" || rest[0] != '=' && rest[0] != '~' {
+		return false
+	}
+	mod := 7
+	if rest[0] == '~' {
+		mod = 5
+	}
+	digits := strings.TrimRight(rest[1:], ".")
+	n, err := strconv.Atoi(digits)
+	return err == nil && len(rest)-1-len(digits) == n%mod+1
+}
+
+// TestStore_GetWithoutLock checks Get's lock-free read (a seqlock over the
+// shard's table) against writers that overwrite, delete, expire and
+// re-create keys, grow and shrink the tables and flush everything: a Get
+// must return a value that key has held, never another key's value or a
+// torn one.
+func TestStore_GetWithoutLock(t *testing.T) {
+	defer leakcheck.Check(t)()
+	s, err := store.NewWithShards(nil, 1)
+	require.NoError(t, err)
+	defer s.Close()
+
+	const keys = 24
+	name := func(i int) string { return "key:" + strconv.Itoa(i) }
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(w), 7))
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				i := r.IntN(keys)
+				k := name(i)
+				switch op := r.IntN(100); {
+				case op < 60:
+					_ = s.Set(k, k+"="+strconv.Itoa(n)+strings.Repeat(".", n%7+1))
+				case op < 75:
+					_, _, _ = s.SetArgs(k, k+"~"+strconv.Itoa(n)+strings.Repeat(".", n%5+1), store.SetArgs{PX: int64(1 + r.IntN(3))})
+				case op < 95:
+					_, _ = s.Del(k)
+				case op < 99:
+					_, _ = s.HSet(k, "f", "v")
+				default:
+					if r.IntN(20) == 0 {
+						_ = s.FlushAll()
+					}
+				}
+			}
+		}()
+	}
+	deadline := time.Now().Add(time.Second)
+	reads, hits := 0, 0
+	r := rand.New(rand.NewPCG(9, 9))
+	for time.Now().Before(deadline) && reads < 2_000_000 {
+		k := name(r.IntN(keys))
+		v, ok, err := s.Get(k)
+		reads++
+		if err != nil {
+			require.ErrorIs(t, err, store.ErrWrongType)
+			continue
+		}
+		if ok {
+			hits++
+			require.True(t, wellFormed(k, v), "Get(%q) = %q", k, v)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("%d reads, %d hits", reads, hits)
+	assert.Positive(t, hits)
 }

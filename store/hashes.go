@@ -147,12 +147,12 @@ func (s *Store) HGet(key, field string) (val string, ok bool, err error) {
 	case !found:
 	case !v.isHash():
 		// An expired string is no key at all, not the wrong type.
-		if at := v.deadline(); at != 0 && at <= nowMs() {
+		if at := v.deadline(); at != 0 && at <= s.nowMs() {
 			found = false
 		} else {
 			err = ErrWrongType
 		}
-	case v.hash().at != 0 && v.hash().at <= nowMs():
+	case v.hash().at != 0 && v.hash().at <= s.nowMs():
 		found = false
 	default:
 		val, ok = v.hash().get(field)

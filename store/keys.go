@@ -453,7 +453,7 @@ func (s *Store) RandomKey() (key string, ok bool, err error) {
 		return "", false, ErrClosed
 	}
 	s.cmds.Add(1)
-	now := nowMs()
+	now := s.nowMs()
 	n := len(s.shards)
 	start := rand.IntN(n)
 	// Start at a random shard and take the first live key in Go's (randomly
@@ -558,7 +558,7 @@ func (s *Store) Scan(cursor uint64, match string, count int64, typ string) ([]st
 		count = 10
 	}
 	s.cmds.Add(1)
-	now := nowMs()
+	now := s.nowMs()
 	out := []string{}
 	seen := 0
 	for seen < int(count) {

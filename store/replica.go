@@ -84,7 +84,8 @@ func (s *Store) Load(fill func(l *Loader) error) error {
 		return errNotReplica
 	}
 	for i := range s.shards {
-		s.shards[i].tab, s.shards[i].exp = l.fresh[i].tab, l.fresh[i].exp
+		s.shards[i].tab.moveFrom(&l.fresh[i].tab)
+		s.shards[i].exp = l.fresh[i].exp
 	}
 	return nil
 }
@@ -111,7 +112,7 @@ func (l *Loader) Add(e Entry) error {
 	if existed && p.deadline() != 0 {
 		sh.exp.remove()
 	}
-	*p = v
+	p.store(v)
 	if e.ExpireAt != 0 {
 		sh.exp.add(h, e.ExpireAt)
 	}

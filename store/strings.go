@@ -23,12 +23,28 @@ func (s *Store) Get(key string) (val string, ok bool, err error) {
 	}
 	h := hashKey(key)
 	sh := &s.shards[s.indexOf(h)]
+	v, found, valid := sh.peek(key, h)
+	if valid && (!found || v.n&flagHash == 0) {
+		// A string's deadline is in v or in an immutable box; a hash's is
+		// not, so a hash takes the locked path below.
+		if found && v.n&flagsTTL != 0 {
+			if at := v.deadline(); at != 0 && at <= s.nowMs() {
+				found = false
+			}
+		}
+		if found {
+			sh.fastHits.Add(1)
+			return v.str(), true, nil
+		}
+		sh.fastMisses.Add(1)
+		return "", false, nil
+	}
 	sh.mu.RLock()
-	v, found := sh.tab.get(key, h)
+	v, found = sh.tab.get(key, h)
 	if found {
 		if v.n&flagsTTL == 0 {
 			val, ok = v.str(), true
-		} else if at := v.deadline(); at != 0 && at <= nowMs() {
+		} else if at := v.deadline(); at != 0 && at <= s.nowMs() {
 			found = false
 		} else if v.isHash() {
 			err = ErrWrongType
@@ -71,24 +87,24 @@ func (s *Store) Set(key, val string) error {
 	}
 	h := hashKey(key)
 	sh := &s.shards[s.indexOf(h)]
-	sh.mu.Lock()
+	sh.lock()
 	if s.replica.Load() {
-		sh.mu.Unlock()
+		sh.unlock()
 		return ErrReadOnly
 	}
 	p, existed := sh.tab.upsert(key, h)
 	if existed && p.n&flagsTTL != 0 {
-		sh.mu.Unlock()
+		sh.unlock()
 		_, _, err := s.SetArgs(key, val, SetArgs{})
 		return err
 	}
-	*p = stringValue(val)
+	p.store(stringValue(val))
 	if f := s.feed.Load(); f != nil {
 		b := resp3(sh.scratch[:0], "SET", key, val)
 		f.append(b, 1, false)
 		sh.scratch = keepScratch(b)
 	}
-	sh.mu.Unlock()
+	sh.unlock()
 	sh.cmds.Add(1)
 	if s.notify != nil {
 		s.notify('$', "set", key)
@@ -182,7 +198,7 @@ func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
 	var now int64
 	clock := func() int64 {
 		if now == 0 {
-			now = nowMs()
+			now = s.nowMs()
 		}
 		return now
 	}
@@ -196,17 +212,17 @@ func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
 	h := hashKey(key)
 	i := s.indexOf(h)
 	sh := &s.shards[i]
-	sh.mu.Lock()
+	sh.lock()
 	if s.replica.Load() {
-		sh.mu.Unlock()
+		sh.unlock()
 		return true, ErrReadOnly
 	}
 	p, existed := sh.tab.upsert(key, h)
 	if existed && p.n&flagsTTL != 0 {
-		sh.mu.Unlock()
+		sh.unlock()
 		return false, nil
 	}
-	*p = newString(val, at)
+	p.store(newString(val, at))
 	if at != 0 {
 		s.setDeadlineLocked(i, key, h, 0, at)
 	}
@@ -220,7 +236,7 @@ func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
 		f.append(b, 1, false)
 		sh.scratch = keepScratch(b)
 	}
-	sh.mu.Unlock()
+	sh.unlock()
 	sh.cmds.Add(1)
 	if s.notify != nil {
 		s.notify('$', "set", key)

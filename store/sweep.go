@@ -42,7 +42,7 @@ func (s *Store) sweep(w int) {
 	defer timer.Stop()
 	for {
 		next := sw.next.Load()
-		now := nowMs()
+		now := s.nowMs()
 		if next > now {
 			if next == math.MaxInt64 {
 				timer.Stop()
@@ -56,7 +56,7 @@ func (s *Store) sweep(w int) {
 				continue
 			case <-timer.C:
 			}
-			now = nowMs()
+			now = s.nowMs()
 			if now < sw.next.Load() {
 				continue
 			}
@@ -89,10 +89,10 @@ func (s *Store) sweep(w int) {
 func (s *Store) sweepShard(i int, now int64) int64 {
 	sh := &s.shards[i]
 	for {
-		sh.mu.Lock()
+		sh.lock()
 		if s.replica.Load() {
 			// A replica's keys expire when its master says so.
-			sh.mu.Unlock()
+			sh.unlock()
 			return math.MaxInt64
 		}
 		var keys []string
@@ -133,7 +133,7 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 		}
 		sh.scratch = keepScratch(eff)
 		next := sh.exp.next()
-		sh.mu.Unlock()
+		sh.unlock()
 		for _, k := range keys {
 			s.notify('x', "expired", k)
 		}

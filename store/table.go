@@ -4,6 +4,8 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"math/rand/v2"
+	"sync/atomic"
+	"unsafe"
 )
 
 // table is a shard's keyspace: an open-addressing hash table in the style of
@@ -32,12 +34,22 @@ import (
 // (the control word, then the slot), and the slots, 32 bytes each, never
 // straddle a cache line.
 //
-// A table is guarded by its shard's lock.
+// A table is guarded by its shard's lock, with one exception: Get reads it
+// without the lock (see shard.peek). So every write to the control words
+// and slots of a table readers can see is an atomic store, and rehash builds
+// new arrays aside and then publishes them in view.
 type table struct {
 	ctrl  []uint64 // a control word per group
 	slots []slot   // groupSize per group: group g is slots[g*8 : g*8+8]
 	used  int      // live keys
 	dead  int      // ctrlDeleted slots
+	view  atomic.Pointer[tableView]
+}
+
+// tableView is the arrays of a table as lock-free readers find them.
+type tableView struct {
+	ctrl  []uint64
+	slots []slot
 }
 
 type slot struct {
@@ -87,8 +99,76 @@ func matchEmpty(w uint64) uint64 {
 func matchFree(w uint64) uint64 { return w & hiBits }
 
 // start returns the first group of h's probe sequence.
-func (t *table) start(h uint64) int {
-	return int((uint64(uint32(h>>7)) * uint64(len(t.ctrl))) >> 32)
+func (t *table) start(h uint64) int { return startOf(h, len(t.ctrl)) }
+
+// startOf returns the first group of h's probe sequence in n groups.
+func startOf(h uint64, n int) int {
+	return int((uint64(uint32(h>>7)) * uint64(n)) >> 32)
+}
+
+// keyWords returns the two words of the slot's key: its data pointer and
+// its length, for atomic access.
+func (s *slot) keyWords() (*unsafe.Pointer, *uintptr) {
+	p := unsafe.Pointer(&s.key)
+	return (*unsafe.Pointer)(p), (*uintptr)(unsafe.Add(p, unsafe.Sizeof(uintptr(0))))
+}
+
+// store writes key and v into the slot with atomic stores.
+func (s *slot) store(key string, v value) {
+	kp, kn := s.keyWords()
+	atomic.StorePointer(kp, unsafe.Pointer(unsafe.StringData(key)))
+	atomic.StoreUintptr(kn, uintptr(len(key)))
+	s.val.store(v)
+}
+
+// store writes v with atomic stores: the way to change a value in a table
+// (a pointer from upsert included), which lock-free readers may be reading.
+func (p *value) store(v value) {
+	atomic.StorePointer(&p.p, v.p)
+	atomic.StoreUint64(&p.n, v.n)
+}
+
+// publish makes the table's current arrays the ones readers see.
+func (t *table) publish() {
+	if t.ctrl == nil {
+		t.view.Store(nil)
+		return
+	}
+	t.view.Store(&tableView{ctrl: t.ctrl, slots: t.slots})
+}
+
+// lookup is find for a reader without the lock: every word it reads is read
+// atomically, and it returns as soon as seq no longer reads s0, with valid
+// false. When valid is true what it found was the table's state at some
+// instant. It checks seq before it reads a candidate key's bytes, so it
+// never follows a pointer torn from its length.
+func (tv *tableView) lookup(key string, h uint64, seq *atomic.Uint64, s0 uint64) (v value, found, valid bool) {
+	ctrl, slots := tv.ctrl, tv.slots
+	n := len(ctrl)
+	g := startOf(h, n)
+	tag := h2(h)
+	for range n {
+		w := atomic.LoadUint64(&ctrl[g])
+		for m := matchByte(w, tag); m != 0; m &= m - 1 {
+			s := &slots[g*groupSize+bits.TrailingZeros64(m)>>3]
+			kpp, knp := s.keyWords()
+			kp, kn := atomic.LoadPointer(kpp), atomic.LoadUintptr(knp)
+			vp, vn := atomic.LoadPointer(&s.val.p), atomic.LoadUint64(&s.val.n)
+			if seq.Load() != s0 {
+				return value{}, false, false
+			}
+			if int(kn) == len(key) && unsafe.String((*byte)(kp), int(kn)) == key {
+				return value{p: vp, n: vn}, true, true
+			}
+		}
+		if matchEmpty(w) != 0 {
+			break
+		}
+		if g++; g == n {
+			g = 0
+		}
+	}
+	return value{}, false, seq.Load() == s0
 }
 
 // cap returns the number of slots.
@@ -161,7 +241,7 @@ func (t *table) get(key string, h uint64) (value, bool) {
 // set stores v under key and reports whether the key was new.
 func (t *table) set(key string, h uint64, v value) bool {
 	if i := t.find(key, h); i >= 0 {
-		t.slot(i).val = v
+		t.slot(i).val.store(v)
 		return false
 	}
 	if (t.used+t.dead+1)*8 > t.cap()*7 {
@@ -175,6 +255,15 @@ func (t *table) set(key string, h uint64, v value) bool {
 // probe sequence (there is one: the table is never full) and returns the
 // slot's index.
 func (t *table) insertNew(key string, h uint64, v value) int {
+	i := t.claim(h, true)
+	t.slots[i].store(key, v)
+	return i
+}
+
+// claim marks the first free slot of h's probe sequence used and returns
+// its index; shared says whether readers may see the table (then the
+// control word is stored atomically).
+func (t *table) claim(h uint64, shared bool) int {
 	n := len(t.ctrl)
 	g := t.start(h)
 	for {
@@ -184,11 +273,14 @@ func (t *table) insertNew(key string, h uint64, v value) int {
 			if byte(w>>(b*8)) == ctrlDeleted {
 				t.dead--
 			}
-			t.ctrl[g] = w&^(0xff<<(b*8)) | h2(h)<<(b*8)
-			i := g*groupSize + b
-			t.slots[i] = slot{key, v}
+			w = w&^(0xff<<(b*8)) | h2(h)<<(b*8)
+			if shared {
+				atomic.StoreUint64(&t.ctrl[g], w)
+			} else {
+				t.ctrl[g] = w
+			}
 			t.used++
-			return i
+			return g*groupSize + b
 		}
 		if g++; g == n {
 			g = 0
@@ -219,8 +311,8 @@ func (t *table) deleteAt(i int) {
 	} else {
 		t.dead++
 	}
-	t.ctrl[g] = w&^(0xff<<(b*8)) | mark<<(b*8)
-	t.slots[i] = slot{}
+	atomic.StoreUint64(&t.ctrl[g], w&^(0xff<<(b*8))|mark<<(b*8))
+	t.slots[i].store("", value{})
 	t.used--
 }
 
@@ -240,12 +332,14 @@ func (t *table) rehash(n int) {
 		t.ctrl[g] = emptyGroup
 	}
 	t.used, t.dead = 0, 0
+	// The new arrays are not shared until publish: plain stores.
 	for g, w := range oldCtrl {
 		for m := ^w & hiBits; m != 0; m &= m - 1 {
 			s := &oldSlots[g*groupSize+bits.TrailingZeros64(m)>>3]
-			t.insertNew(s.key, hashKey(s.key), s.val)
+			t.slots[t.claim(hashKey(s.key), false)] = *s
 		}
 	}
+	t.publish()
 }
 
 // maybeShrink gives memory back after many deletions: Go never does for its
@@ -273,11 +367,20 @@ func (t *table) all(f func(key string, v value) bool) {
 }
 
 // clear empties the table and frees its memory.
-func (t *table) clear() { *t = table{} }
+func (t *table) clear() {
+	t.ctrl, t.slots, t.used, t.dead = nil, nil, 0, 0
+	t.publish()
+}
+
+// moveFrom makes t hold what o holds (o is not used after), for readers too.
+func (t *table) moveFrom(o *table) {
+	t.ctrl, t.slots, t.used, t.dead = o.ctrl, o.slots, o.used, o.dead
+	t.publish()
+}
 
 // upsert returns a pointer to key's value, inserting key with a zero value
 // first if it is absent; existed reports which. The pointer is valid until
-// the table next changes.
+// the table next changes; write through it with value.store only.
 func (t *table) upsert(key string, h uint64) (p *value, existed bool) {
 	if i := t.find(key, h); i >= 0 {
 		return &t.slot(i).val, true

@@ -62,7 +62,7 @@ func (s *Store) begin1(t *Tx, key string, write bool) error {
 	t.hkey, t.hval = key, h
 	sh := &s.shards[i]
 	if write {
-		sh.mu.Lock()
+		sh.lock()
 	} else {
 		sh.mu.RLock()
 	}
@@ -117,7 +117,7 @@ func (t *Tx) lockAll() {
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
 			if sh := &t.s.shards[w*64+b]; t.write {
-				sh.mu.Lock()
+				sh.lock()
 			} else {
 				sh.mu.RLock()
 			}
@@ -129,7 +129,7 @@ func (t *Tx) lockAll() {
 func (t *Tx) unlockAll() {
 	if t.one >= 0 {
 		if sh := &t.s.shards[t.one]; t.write {
-			sh.mu.Unlock()
+			sh.unlock()
 		} else {
 			sh.mu.RUnlock()
 		}
@@ -140,7 +140,7 @@ func (t *Tx) unlockAll() {
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
 			if sh := &t.s.shards[w*64+b]; t.write {
-				sh.mu.Unlock()
+				sh.unlock()
 			} else {
 				sh.mu.RUnlock()
 			}
@@ -219,7 +219,7 @@ func (t *Tx) hash(key string) uint64 {
 // clock returns the transaction's time in unix ms.
 func (t *Tx) clock() int64 {
 	if t.now == 0 {
-		t.now = nowMs()
+		t.now = t.s.nowMs()
 	}
 	return t.now
 }
