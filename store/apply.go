@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Apply runs one write command given in Redis form, such as the Args of an
@@ -21,16 +22,22 @@ func (s *Store) Apply(args ...string) error {
 		if spec, ok := lookupApply(args[0]); ok && spec.keys == keysFirst && len(args)-1 >= spec.minArgs {
 			// One key, one shard: the common case of a replication
 			// stream, without the allocations of a batch.
-			t := Tx{apply: true}
-			if err := s.begin1(&t, args[1], true); err != nil {
+			// The Tx escapes (spec.run is a func value): a pooled one
+			// spares a follower an allocation per command.
+			t := txPool.Get().(*Tx)
+			*t = Tx{apply: true}
+			defer func() { *t = Tx{}; txPool.Put(t) }()
+			if err := s.begin1(t, args[1], true); err != nil {
 				return err
 			}
-			defer s.end(&t)
-			return spec.run(&t, args[1:])
+			defer s.end(t)
+			return spec.run(t, args[1:])
 		}
 	}
 	return s.ApplyBatch([][]string{args})
 }
+
+var txPool = sync.Pool{New: func() any { return new(Tx) }}
 
 // CanApply reports whether [Store.Apply] and [Store.ApplyBatch] run the
 // command name, in any case: the write commands of strings, hashes and keys
