@@ -61,7 +61,14 @@ func (x *expiryIndex) add(h uint64, at int64) {
 		x.probe.at = at
 		var ok bool
 		if b, ok = x.tree.Get(x.probe); !ok {
-			b = &expiryBucket{at: at}
+			// Keys tend to come at a steady rate: room for as many as the
+			// last bucket got spares the new one append's growth (whose
+			// discarded arrays cost a third of SET with TTL's garbage).
+			n := 0
+			if x.last != nil {
+				n = len(x.last.keys)
+			}
+			b = &expiryBucket{at: at, keys: make([]uint64, 0, n)}
 			x.tree.ReplaceOrInsert(b)
 		}
 		x.last = b
