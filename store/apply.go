@@ -18,6 +18,13 @@ import (
 // MULTI and EXEC are not commands here: pass the commands between them to
 // [Store.ApplyBatch].
 func (s *Store) Apply(args ...string) error {
+	if len(args) >= 3 && args[0] == "SET" {
+		if at, ok := plainSet(args); ok {
+			if done, err := s.applySet(args[1], args[2], at); done {
+				return err
+			}
+		}
+	}
 	if len(args) >= 2 {
 		if spec, ok := lookupApply(args[0]); ok && spec.keys == keysFirst && len(args)-1 >= spec.minArgs {
 			// One key, one shard: the common case of a replication
@@ -38,6 +45,53 @@ func (s *Store) Apply(args ...string) error {
 }
 
 var txPool = sync.Pool{New: func() any { return new(Tx) }}
+
+// plainSet reports whether args are SET key val or SET key val PXAT <ms>
+// with a positive deadline, the forms a master streams for nearly all of
+// its string writes, and returns the deadline (0 for none).
+func plainSet(args []string) (at int64, ok bool) {
+	switch {
+	case len(args) == 3:
+		return 0, true
+	case len(args) == 5 && args[3] == "PXAT":
+		at, err := strconv.ParseInt(args[4], 10, 64)
+		return at, err == nil && at > 0
+	}
+	return 0, false
+}
+
+// applySet is Apply of a plain SET (see plainSet) on a replica whose store
+// has no Notify func, which is what a follower applies most: there is no
+// effect to record and no event to send, so it runs without a transaction,
+// as Set does. done is false when the general path must run instead.
+func (s *Store) applySet(key, val string, at int64) (done bool, err error) {
+	if s.closed.Load() {
+		return true, ErrClosed
+	}
+	if s.notify != nil || !s.replica.Load() {
+		return false, nil
+	}
+	h := hashKey(key)
+	i := s.indexOf(h)
+	sh := &s.shards[i]
+	sh.lock()
+	if !s.replica.Load() { // SetReplica holds every shard: read it again under the lock
+		sh.unlock()
+		return false, nil
+	}
+	p, existed := sh.tab.upsert(key, h)
+	var old int64
+	if existed {
+		// A replica keeps expired keys until its master deletes them, and
+		// its master's commands see them: the key is simply replaced.
+		old = p.deadline()
+	}
+	p.store(newString(val, at))
+	s.setDeadlineLocked(i, key, h, old, at)
+	sh.unlock()
+	sh.cmds.Add(1)
+	return true, nil
+}
 
 // CanApply reports whether [Store.Apply] and [Store.ApplyBatch] run the
 // command name, in any case: the write commands of strings, hashes and keys

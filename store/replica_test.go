@@ -3,7 +3,9 @@ package store_test
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -173,4 +175,72 @@ func TestStore_LoadIsAtomic(t *testing.T) {
 
 	require.NoError(t, s.SetReplica(false))
 	assert.Error(t, s.Load(func(*store.Loader) error { return nil }), "Load needs replica mode")
+}
+
+// TestStore_ReplicaApplySetFastPath runs the same random stream through
+// Apply on two replicas: one gets SET in upper case (the fast path of a
+// plain SET), the other in lower case (the general path, a transaction).
+// Every key, value, type and deadline must come out the same.
+func TestStore_ReplicaApplySetFastPath(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fast, err := store.New(nil)
+		require.NoError(t, err)
+		defer fast.Close()
+		slow, err := store.New(nil)
+		require.NoError(t, err)
+		defer slow.Close()
+		require.NoError(t, fast.SetReplica(true))
+		require.NoError(t, slow.SetReplica(true))
+
+		r := rand.New(rand.NewPCG(3, 4))
+		now := time.Now().UnixMilli()
+		keys := make([]string, 40)
+		for i := range keys {
+			keys[i] = "k" + strconv.Itoa(i)
+		}
+		for n := range 5000 {
+			k := keys[r.IntN(len(keys))]
+			at := strconv.FormatInt(now+int64(r.IntN(4000))-1000, 10) // past deadlines too
+			var cmd []string
+			switch op := r.IntN(10); {
+			case op < 4:
+				cmd = []string{"SET", k, "v" + strconv.Itoa(n)}
+			case op < 7:
+				cmd = []string{"SET", k, "t" + strconv.Itoa(n), "PXAT", at}
+			case op == 7:
+				cmd = []string{"HSET", k, "f", "x"}
+			case op == 8:
+				cmd = []string{"PEXPIREAT", k, at}
+			default:
+				cmd = []string{"DEL", k}
+			}
+			errFast := fast.Apply(cmd...)
+			lower := append([]string{strings.ToLower(cmd[0])}, cmd[1:]...)
+			errSlow := slow.Apply(lower...)
+			require.Equal(t, errSlow == nil, errFast == nil, "%v: %v vs %v", cmd, errFast, errSlow)
+			if n%500 == 0 {
+				time.Sleep(time.Second) // let deadlines pass: a replica keeps the keys
+			}
+		}
+		for _, k := range keys {
+			tf, err := fast.Type(k)
+			require.NoError(t, err)
+			ts, err := slow.Type(k)
+			require.NoError(t, err)
+			require.Equal(t, ts, tf, k)
+			ef, _ := fast.PExpireTime(k)
+			es, _ := slow.PExpireTime(k)
+			assert.Equal(t, es, ef, "deadline of %s", k)
+			if tf == "string" {
+				vf, okf, _ := fast.Get(k)
+				vs, oks, _ := slow.Get(k)
+				assert.Equal(t, oks, okf, k)
+				assert.Equal(t, vs, vf, k)
+			}
+		}
+		sf, ss := fast.Stats(), slow.Stats()
+		assert.Equal(t, ss.Keys, sf.Keys)
+		assert.Equal(t, ss.Expires, sf.Expires)
+		assert.Equal(t, ss.Commands, sf.Commands)
+	})
 }
