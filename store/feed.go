@@ -38,7 +38,8 @@ type Feed struct {
 	end     int64  // offset of the last byte written
 	base    int64  // offset before the first byte written since the feed started
 	changed chan struct{}
-	waiting bool // someone waits on changed: close and replace it on append
+	waiting bool  // someone waits on changed: close and replace it on append
+	waitMin int64 // while waiting: the lowest position a waiter waits past
 	closed  bool
 }
 
@@ -95,7 +96,16 @@ func (f *Feed) putLocked(p []byte) {
 	}
 }
 
+// wakeLocked wakes the waiters once the feed has gone past the position
+// one of them waits for: a follower's WaitForOffset far ahead is not woken
+// by every write.
 func (f *Feed) wakeLocked() {
+	if f.waiting && f.end > f.waitMin {
+		f.wakeAllLocked()
+	}
+}
+
+func (f *Feed) wakeAllLocked() {
 	if f.waiting {
 		close(f.changed)
 		f.changed = make(chan struct{})
@@ -106,7 +116,7 @@ func (f *Feed) wakeLocked() {
 func (f *Feed) close() {
 	f.mu.Lock()
 	f.closed = true
-	f.wakeLocked()
+	f.wakeAllLocked()
 	f.mu.Unlock()
 }
 
@@ -142,7 +152,7 @@ func (f *Feed) Reset(offset int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.base, f.end = offset, offset
-	f.wakeLocked()
+	f.wakeAllLocked()
 }
 
 // Size returns the number of bytes the feed keeps ([Options.FeedBacklog]):
@@ -200,6 +210,9 @@ func (f *Feed) Wait(ctx context.Context, pos int64) error {
 		if f.closed {
 			f.mu.Unlock()
 			return ErrClosed
+		}
+		if !f.waiting || pos < f.waitMin {
+			f.waitMin = pos
 		}
 		f.waiting = true
 		ch := f.changed

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -239,4 +240,42 @@ func TestFeed_Truncated(t *testing.T) {
 	assert.ErrorIs(t, err, store.ErrFeedTruncated)
 	_, err = f.ReadAt(make([]byte, 10), first-1)
 	assert.NoError(t, err)
+}
+
+// TestFeed_WaitersWakeAtTheirPosition: a waiter is released once the feed
+// has gone past the position it waits for, and not before, whatever the
+// other waiters wait for; closing the store releases them all.
+func TestFeed_WaitersWakeAtTheirPosition(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, err := store.New(nil)
+		require.NoError(t, err)
+		f, err := s.Feed()
+		require.NoError(t, err)
+		start := f.Offset()
+		var near, far, never atomic.Bool
+		go func() { assert.NoError(t, f.Wait(t.Context(), start)); near.Store(true) }()
+		go func() { assert.NoError(t, f.Wait(t.Context(), start+200)); far.Store(true) }()
+		go func() {
+			assert.ErrorIs(t, f.Wait(t.Context(), start+1<<40), store.ErrClosed)
+			never.Store(true)
+		}()
+		synctest.Wait()
+		assert.False(t, near.Load())
+
+		require.NoError(t, s.Set("k", "v")) // about 30 bytes
+		synctest.Wait()
+		assert.True(t, near.Load())
+		assert.False(t, far.Load(), "the feed is not at start+200 yet")
+
+		for f.Offset() <= start+200 {
+			require.NoError(t, s.Set("k", "v"))
+		}
+		synctest.Wait()
+		assert.True(t, far.Load())
+		assert.False(t, never.Load())
+
+		require.NoError(t, s.Close())
+		synctest.Wait()
+		assert.True(t, never.Load())
+	})
 }
