@@ -50,5 +50,8 @@
 // hash of the key, each with its own lock; a command locks the shards of its
 // keys (in ascending order when there are several), so commands on different
 // keys rarely wait for each other. [Store.Keys] and [Store.FlushAll] lock
-// every shard.
+// every shard. [Store.Get] of a string takes no lock at all: it reads the
+// shard optimistically and checks that no write came in between (looking
+// again under the lock if one did), so readers never wait for each other
+// and rarely for writers.
 package store
