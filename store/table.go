@@ -137,11 +137,11 @@ func (t *table) publish() {
 	t.view.Store(&tableView{ctrl: t.ctrl, slots: t.slots})
 }
 
-// lookup is find for a reader without the lock: every word it reads is read
-// atomically, and it returns as soon as seq no longer reads s0, with valid
-// false. When valid is true what it found was the table's state at some
-// instant. It checks seq before it reads a candidate key's bytes, so it
-// never follows a pointer torn from its length.
+// lookup is find for a reader without the lock. Every word it reads is read
+// atomically; it reads seq again before it compares a candidate key's bytes
+// (so it never follows a pointer torn from its length) and before it
+// returns, and reports valid false if seq no longer reads s0. When valid is
+// true, what it returns was the table's state at some instant.
 func (tv *tableView) lookup(key string, h uint64, seq *atomic.Uint64, s0 uint64) (v value, found, valid bool) {
 	ctrl, slots := tv.ctrl, tv.slots
 	n := len(ctrl)
