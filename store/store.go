@@ -36,8 +36,9 @@ type shard struct {
 	// seq counts write-lock acquisitions and releases: odd while a writer
 	// holds the shard. Get reads the table without the lock and trusts what
 	// it read only if seq was even and the same before and after (a seqlock),
-	// so reads write nothing shared and two CPUs reading the same shards do
-	// not pull its cache line from each other.
+	// so the only shared word a read writes is its hit counter: two CPUs
+	// reading the same shards no longer pull the lock's cache line from each
+	// other.
 	seq atomic.Uint64
 	// Guarded by mu.
 	tab     table       // the keys and their values

@@ -24,42 +24,45 @@ func (s *Store) Get(key string) (val string, ok bool, err error) {
 	h := hashKey(key)
 	sh := &s.shards[s.indexOf(h)]
 	v, found, valid := sh.peek(key, h)
-	if valid && (!found || v.n&flagHash == 0) {
-		// A string's deadline is in v or in an immutable box; a hash's is
-		// not, so a hash takes the locked path below.
-		if found && v.n&flagsTTL != 0 {
-			if at := v.deadline(); at != 0 && at <= s.nowMs() {
-				found = false
-			}
-		}
-		if found {
-			sh.fastHits.Add(1)
-			return v.str(), true, nil
-		}
-		sh.fastMisses.Add(1)
-		return "", false, nil
+	var hit bool
+	switch {
+	case valid && found && v.n&flagsTTL == 0: // the common case, without a call
+		val, hit = v.str(), true
+	case valid && (!found || !v.isHash()):
+		// A string's deadline is in v or in an immutable box: no lock needed.
+		val, hit, err = s.getValue(v, found)
+	default:
+		// A hash keeps its deadline in the hash, which writers change.
+		sh.mu.RLock()
+		v, found = sh.tab.get(key, h)
+		val, hit, err = s.getValue(v, found)
+		sh.mu.RUnlock()
 	}
-	sh.mu.RLock()
-	v, found = sh.tab.get(key, h)
-	if found {
-		if v.n&flagsTTL == 0 {
-			val, ok = v.str(), true
-		} else if at := v.deadline(); at != 0 && at <= s.nowMs() {
-			found = false
-		} else if v.isHash() {
-			err = ErrWrongType
-		} else {
-			val, ok = v.str(), true
-		}
-	}
-	sh.mu.RUnlock()
 	// One counter update per read: Stats counts these reads as commands.
-	if found {
+	if hit {
 		sh.fastHits.Add(1)
 	} else {
 		sh.fastMisses.Add(1)
 	}
-	return val, ok, err
+	return val, hit && err == nil, err
+}
+
+// getValue answers GET for v, the value of a key (found is false when the
+// key is missing); hit is false for a missing or expired key.
+func (s *Store) getValue(v value, found bool) (val string, hit bool, err error) {
+	switch {
+	case !found:
+		return "", false, nil
+	case v.n&flagsTTL == 0:
+		return v.str(), true, nil
+	}
+	if at := v.deadline(); at != 0 && at <= s.nowMs() {
+		return "", false, nil
+	}
+	if v.isHash() {
+		return "", true, ErrWrongType
+	}
+	return v.str(), true, nil
 }
 
 // Get is [Store.Get] inside a transaction.
