@@ -114,6 +114,9 @@ func TestStore_ZeroAllocs(t *testing.T) {
 	// what it is given: hence less than one, not zero).
 	set := []string{"SET", "k", "w"}
 	assert.Less(t, testing.AllocsPerRun(100, func() { _ = s.Apply(set...) }), 0.5, "Apply SET")
+	// On a replica a plain SET takes no transaction at all.
+	require.NoError(t, s.SetReplica(true))
+	assert.Zero(t, testing.AllocsPerRun(100, func() { _ = s.Apply(set...) }), "Apply SET on a replica")
 }
 
 // wellFormed reports whether v is one of the values the writers of
