@@ -64,20 +64,6 @@ func (sh *shard) unlock() {
 	sh.mu.Unlock()
 }
 
-// peek looks key up without the lock; ok is false when a writer interfered
-// and the caller must look again under the lock.
-func (sh *shard) peek(key string, h uint64) (v value, found, ok bool) {
-	s0 := sh.seq.Load()
-	if s0&1 != 0 {
-		return value{}, false, false
-	}
-	tv := sh.tab.view.Load()
-	if tv == nil {
-		return value{}, false, sh.seq.Load() == s0
-	}
-	return tv.lookup(key, h, &sh.seq, s0)
-}
-
 // New returns an empty Store. opts may be nil; New does not keep or modify it.
 func New(opts *Options) (*Store, error) {
 	o := opts.withDefaults()

@@ -8,7 +8,9 @@ package store
 
 import (
 	"math"
+	"math/bits"
 	"strconv"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/emberkv/ember/internal/resp"
@@ -17,28 +19,88 @@ import (
 // Get returns the value of key; ok is false when the key does not exist.
 // It fails with [ErrWrongType] when key holds a hash.
 // https://redis.io/docs/latest/commands/get/
-func (s *Store) Get(key string) (val string, ok bool, err error) {
+func (s *Store) Get(key string) (string, bool, error) {
+	h := hashKey(key)
+	sh := &s.shards[s.indexOf(h)]
+	// The read without the lock (see shard.seq and tableView) is written out
+	// here, with one call for every case but the two common ones: the probe
+	// in a function of its own made the path longer, and the fewer
+	// instructions a GET runs the more of the next GET's cache misses overlap
+	// this one's.
+	var flagged value // a value with flags read without the lock, for getSlow
+	if s0, tv := sh.seq.Load(), sh.tab.view.Load(); s0&1 == 0 && tv != nil && !s.closed.Load() {
+		ctrl, slots := tv.ctrl, tv.slots
+		n := len(ctrl)
+		g := startOf(h, n)
+		tag := h2(h)
+	probe:
+		for range n {
+			w := atomic.LoadUint64(&ctrl[g])
+			for m := matchByte(w, tag); m != 0; m &= m - 1 {
+				sl := &slots[g*groupSize+bits.TrailingZeros64(m)>>3]
+				kpp, knp := sl.keyWords()
+				kp, kn := atomic.LoadPointer(kpp), atomic.LoadUintptr(knp)
+				v := value{p: atomic.LoadPointer(&sl.val.p), n: atomic.LoadUint64(&sl.val.n)}
+				// Read seq again before following the key's pointer: a key
+				// and its length read while a writer changed them may not
+				// match.
+				if sh.seq.Load() != s0 {
+					break probe
+				}
+				if sameKey(unsafe.String((*byte)(kp), int(kn)), key) {
+					if v.n&flagsTTL == 0 {
+						sh.fastHits.Add(1)
+						return unsafe.String((*byte)(v.p), int(v.n)), true, nil
+					}
+					flagged = v
+					break probe
+				}
+			}
+			if matchEmpty(w) != 0 {
+				if sh.seq.Load() != s0 {
+					break
+				}
+				sh.fastMisses.Add(1)
+				return "", false, nil
+			}
+			if g++; g == n {
+				g = 0
+			}
+		}
+	}
+	return s.getSlow(key, h, sh, flagged)
+}
+
+// getSlow is Get when the read without the lock did not answer. flagged is
+// the key's value if that read found one with flags: a string with a
+// deadline (in the value or in an immutable box) is answered from it; a hash,
+// which keeps its deadline in the hash where writers change it, and every
+// other case (a writer came in between, a closed store) are read again under
+// the lock.
+func (s *Store) getSlow(key string, h uint64, sh *shard, flagged value) (string, bool, error) {
+	if flagged.n&flagsTTL == 0 || flagged.isHash() {
+		return s.getLocked(key, h, sh)
+	}
+	val, hit, err := s.getValue(flagged, true)
+	return s.countGet(sh, val, hit, err)
+}
+
+// getLocked is Get under the shard's read lock, for when the read without it
+// cannot be trusted.
+func (s *Store) getLocked(key string, h uint64, sh *shard) (string, bool, error) {
 	if s.closed.Load() {
 		return "", false, ErrClosed
 	}
-	h := hashKey(key)
-	sh := &s.shards[s.indexOf(h)]
-	v, found, valid := sh.peek(key, h)
-	var hit bool
-	switch {
-	case valid && found && v.n&flagsTTL == 0: // the common case, without a call
-		val, hit = v.str(), true
-	case valid && (!found || !v.isHash()):
-		// A string's deadline is in v or in an immutable box: no lock needed.
-		val, hit, err = s.getValue(v, found)
-	default:
-		// A hash keeps its deadline in the hash, which writers change.
-		sh.mu.RLock()
-		v, found = sh.tab.get(key, h)
-		val, hit, err = s.getValue(v, found)
-		sh.mu.RUnlock()
-	}
-	// One counter update per read: Stats counts these reads as commands.
+	sh.mu.RLock()
+	v, found := sh.tab.get(key, h)
+	val, hit, err := s.getValue(v, found)
+	sh.mu.RUnlock()
+	return s.countGet(sh, val, hit, err)
+}
+
+// countGet counts a GET once (Stats counts these reads as commands) and
+// returns its answer.
+func (*Store) countGet(sh *shard, val string, hit bool, err error) (string, bool, error) {
 	if hit {
 		sh.fastHits.Add(1)
 	} else {

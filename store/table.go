@@ -46,7 +46,12 @@ type table struct {
 	view  atomic.Pointer[tableView]
 }
 
-// tableView is the arrays of a table as lock-free readers find them.
+// tableView is the arrays of a table as lock-free readers find them. Such a
+// reader (Store.Get) reads the shard's seq, then every word it needs with
+// atomic loads, then seq again before it compares a candidate key's bytes (so
+// it never follows a pointer torn from its length) and before it answers a
+// miss; if seq moved it looks again under the read lock. When seq did not
+// move, what it read was the table's state at some instant.
 type tableView struct {
 	ctrl  []uint64
 	slots []slot
@@ -135,40 +140,6 @@ func (t *table) publish() {
 		return
 	}
 	t.view.Store(&tableView{ctrl: t.ctrl, slots: t.slots})
-}
-
-// lookup is find for a reader without the lock. Every word it reads is read
-// atomically; it reads seq again before it compares a candidate key's bytes
-// (so it never follows a pointer torn from its length) and before it
-// returns, and reports valid false if seq no longer reads s0. When valid is
-// true, what it returns was the table's state at some instant.
-func (tv *tableView) lookup(key string, h uint64, seq *atomic.Uint64, s0 uint64) (v value, found, valid bool) {
-	ctrl, slots := tv.ctrl, tv.slots
-	n := len(ctrl)
-	g := startOf(h, n)
-	tag := h2(h)
-	for range n {
-		w := atomic.LoadUint64(&ctrl[g])
-		for m := matchByte(w, tag); m != 0; m &= m - 1 {
-			s := &slots[g*groupSize+bits.TrailingZeros64(m)>>3]
-			kpp, knp := s.keyWords()
-			kp, kn := atomic.LoadPointer(kpp), atomic.LoadUintptr(knp)
-			vp, vn := atomic.LoadPointer(&s.val.p), atomic.LoadUint64(&s.val.n)
-			if seq.Load() != s0 {
-				return value{}, false, false
-			}
-			if sameKey(unsafe.String((*byte)(kp), int(kn)), key) {
-				return value{p: vp, n: vn}, true, true
-			}
-		}
-		if matchEmpty(w) != 0 {
-			break
-		}
-		if g++; g == n {
-			g = 0
-		}
-	}
-	return value{}, false, seq.Load() == s0
 }
 
 // sameKey reports whether a == b. It compares the data pointers first, as
