@@ -8,7 +8,6 @@ package store
 
 import (
 	"math"
-	"math/bits"
 	"strconv"
 	"sync/atomic"
 	"unsafe"
@@ -29,42 +28,38 @@ func (s *Store) Get(key string) (string, bool, error) {
 	// this one's.
 	var flagged value // a value with flags read without the lock, for getSlow
 	if s0, tv := sh.seq.Load(), sh.tab.view.Load(); s0&1 == 0 && tv != nil && !s.closed.Load() {
-		ctrl, slots := tv.ctrl, tv.slots
-		n := len(ctrl)
-		g := startOf(h, n)
-		tag := h2(h)
-	probe:
+		slots := tv.slots
+		n := len(slots)
+		want := metaOf(h, len(key))
+		i := home(want, n)
 		for range n {
-			w := atomic.LoadUint64(&ctrl[g])
-			for m := matchByte(w, tag); m != 0; m &= m - 1 {
-				sl := &slots[g*groupSize+bits.TrailingZeros64(m)>>3]
-				kpp, knp := sl.keyWords()
-				kp, kn := atomic.LoadPointer(kpp), atomic.LoadUintptr(knp)
+			sl := &slots[i]
+			if m := atomic.LoadUint64(&sl.meta); m == want {
+				kp := atomic.LoadPointer(&sl.kp)
 				v := value{p: atomic.LoadPointer(&sl.val.p), n: atomic.LoadUint64(&sl.val.n)}
 				// Read seq again before following the key's pointer: a key
-				// and its length read while a writer changed them may not
+				// and its meta read while a writer changed them may not
 				// match.
 				if sh.seq.Load() != s0 {
-					break probe
+					break
 				}
-				if sameKey(unsafe.String((*byte)(kp), int(kn)), key) {
+				if sameKey(unsafe.String((*byte)(kp), len(key)), key) {
 					if v.n&flagsTTL == 0 {
 						sh.fastHits.Add(1)
 						return unsafe.String((*byte)(v.p), int(v.n)), true, nil
 					}
 					flagged = v
-					break probe
+					break
 				}
-			}
-			if matchEmpty(w) != 0 {
+			} else if m == 0 {
 				if sh.seq.Load() != s0 {
 					break
 				}
 				sh.fastMisses.Add(1)
 				return "", false, nil
 			}
-			if g++; g == n {
-				g = 0
+			if i++; i == n {
+				i = 0
 			}
 		}
 	}

@@ -114,7 +114,7 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 				continue
 			}
 			sh.exp.expired()
-			key := sh.tab.slot(j).key
+			key := sh.tab.slot(j).key()
 			sh.tab.deleteAt(j)
 			n++
 			if f != nil {

@@ -2,74 +2,63 @@ package store
 
 import (
 	"hash/maphash"
-	"math/bits"
 	"math/rand/v2"
 	"sync/atomic"
 	"unsafe"
 )
 
-// table is a shard's keyspace: an open-addressing hash table in the style of
-// Go's own (swiss) maps, written here for two reasons:
+// table is a shard's keyspace: an open-addressing hash table with linear
+// probing, written here for three reasons:
 //
 //   - Memory. A Go map grows by doubling, and because a uniform hash fills all
 //     of a map's tables (and all shards) at the same pace, they all double at
 //     once: right after 2^20 keys a map[string]value of 1M keys is 44% full
 //     and costs 80 bytes a key beyond the strings. This table grows by half
-//     its size instead, so it is never less than 58% full (at most 57 bytes
-//     a key, 45 on average).
+//     its size instead, between 50% and 75% full.
 //   - The key's hash is computed once per command, to pick the shard, and
 //     reused here, where a Go map would hash the key again.
+//   - One memory access per lookup. Each slot keeps 32 bits of its key's hash
+//     next to the key's length in one word (meta), so a probe reads slots
+//     and nothing else: the key's own slot is at or just after the slot its
+//     hash picks, usually in the same cache line. A group-and-control-word
+//     table (Go's maps, and this one until 2026-12-02) reads the control
+//     word first and the slot it points to second.
 //
-// Slots are grouped by eight; each group has a control word with one byte
-// per slot: ctrlEmpty, ctrlDeleted, or the low 7 bits of the key's hash, so
-// a lookup compares eight slots with a few word operations and touches a
-// slot's key only when those 7 bits match. A key's probe sequence starts at
-// a group picked by its hash and goes linearly through the groups until one
-// has an empty slot.
-//
-// Unlike Go's maps, which keep each group's control word next to its slots,
-// the control words are an array of their own, as in Abseil's SwissTable:
-// at 8 bytes per 8 slots they stay in the CPU's caches (1.2 MB for 1M keys),
-// so a lookup usually waits for one memory access (the slot) instead of two
-// (the control word, then the slot), and the slots, 32 bytes each, never
-// straddle a cache line.
+// Deletion shifts the following slots of the probe run back (Knuth's
+// algorithm R), so there are no tombstones. A slot's home is computed from
+// its meta word, so neither deletion nor growth hashes a key again.
 //
 // A table is guarded by its shard's lock, with one exception: Get reads it
-// without the lock (see shard.peek). So every write to the control words
-// and slots of a table readers can see is an atomic store, and rehash builds
-// new arrays aside and then publishes them in view.
+// without the lock. So every write to the slots of a table readers can see
+// is an atomic store, and rehash builds a new array aside and then publishes
+// it in view.
 type table struct {
-	ctrl  []uint64 // a control word per group
-	slots []slot   // groupSize per group: group g is slots[g*8 : g*8+8]
-	used  int      // live keys
-	dead  int      // ctrlDeleted slots
+	slots []slot
+	used  int // live keys
 	view  atomic.Pointer[tableView]
 }
 
-// tableView is the arrays of a table as lock-free readers find them. Such a
+// tableView is the slots of a table as lock-free readers find them. Such a
 // reader (Store.Get) reads the shard's seq, then every word it needs with
 // atomic loads, then seq again before it compares a candidate key's bytes (so
 // it never follows a pointer torn from its length) and before it answers a
 // miss; if seq moved it looks again under the read lock. When seq did not
 // move, what it read was the table's state at some instant.
 type tableView struct {
-	ctrl  []uint64
 	slots []slot
 }
 
+// slot is a key and its value. The key is kept as its data pointer and meta:
+// bits 7-38 of its hash in the high half, its length plus one in the low
+// half; meta is 0 in an empty slot.
 type slot struct {
-	key string
-	val value
+	kp   unsafe.Pointer
+	meta uint64
+	val  value
 }
 
-const (
-	ctrlEmpty   = 0x80
-	ctrlDeleted = 0xFE
-	groupSize   = 8
-	loBits      = 0x0101010101010101
-	hiBits      = 0x8080808080808080
-	emptyGroup  = ctrlEmpty * loBits
-)
+// maxKeyLen is the longest key a table holds (Redis's own limit is 512 MB).
+const maxKeyLen = 1<<32 - 2
 
 // seed keys the hash of every key in this process. The hash must stay the
 // same for a key while a store lives (Scan cursors are hash positions), not
@@ -82,47 +71,28 @@ var seed = maphash.MakeSeed()
 // map), after a GC, on the 2-core CI machine.
 func hashKey(key string) uint64 { return maphash.String(seed, key) }
 
-// h2 is the 7 bits of the hash kept in the control byte. The shard index
-// uses the top bits and the group index bits 7 to 38.
-func h2(h uint64) uint64 { return h & 0x7f }
-
-// matchByte returns a mask with the high bit set in each byte of w equal to
-// b (and possibly in a byte following a match, which callers tolerate by
-// checking the key).
-func matchByte(w, b uint64) uint64 {
-	x := w ^ (loBits * b)
-	return (x - loBits) &^ x & hiBits
+// metaOf returns the meta word of a key of length n with hash h. The shard
+// index uses the top bits of h, the table bits 7 to 38.
+func metaOf(h uint64, n int) uint64 {
+	if uint(n) > maxKeyLen {
+		panic("ember: key longer than 4 GiB")
+	}
+	return uint64(uint32(h>>7))<<32 | uint64(n+1)
 }
 
-// matchEmpty returns the bytes of w that are ctrlEmpty, exactly.
-func matchEmpty(w uint64) uint64 {
-	// Only ctrlEmpty (0x80) has the high bit set and bit 1 clear.
-	return w &^ (w << 6) & hiBits
+// home returns the slot where a probe for a key with meta m starts, in n
+// slots.
+func home(m uint64, n int) int { return int((m >> 32 * uint64(n)) >> 32) }
+
+// key returns the slot's key.
+func (s *slot) key() string {
+	return unsafe.String((*byte)(s.kp), int(uint32(s.meta))-1)
 }
 
-// matchFree returns the bytes of w that are ctrlEmpty or ctrlDeleted.
-func matchFree(w uint64) uint64 { return w & hiBits }
-
-// start returns the first group of h's probe sequence.
-func (t *table) start(h uint64) int { return startOf(h, len(t.ctrl)) }
-
-// startOf returns the first group of h's probe sequence in n groups.
-func startOf(h uint64, n int) int {
-	return int((uint64(uint32(h>>7)) * uint64(n)) >> 32)
-}
-
-// keyWords returns the two words of the slot's key: its data pointer and
-// its length, for atomic access.
-func (s *slot) keyWords() (*unsafe.Pointer, *uintptr) {
-	p := unsafe.Pointer(&s.key)
-	return (*unsafe.Pointer)(p), (*uintptr)(unsafe.Add(p, unsafe.Sizeof(uintptr(0))))
-}
-
-// store writes key and v into the slot with atomic stores.
-func (s *slot) store(key string, v value) {
-	kp, kn := s.keyWords()
-	atomic.StorePointer(kp, unsafe.Pointer(unsafe.StringData(key)))
-	atomic.StoreUintptr(kn, uintptr(len(key)))
+// store writes key, meta m and v into the slot with atomic stores.
+func (s *slot) store(kp unsafe.Pointer, m uint64, v value) {
+	atomic.StorePointer(&s.kp, kp)
+	atomic.StoreUint64(&s.meta, m)
 	s.val.store(v)
 }
 
@@ -133,13 +103,13 @@ func (p *value) store(v value) {
 	atomic.StoreUint64(&p.n, v.n)
 }
 
-// publish makes the table's current arrays the ones readers see.
+// publish makes the table's current slots the ones readers see.
 func (t *table) publish() {
-	if t.ctrl == nil {
+	if t.slots == nil {
 		t.view.Store(nil)
 		return
 	}
-	t.view.Store(&tableView{ctrl: t.ctrl, slots: t.slots})
+	t.view.Store(&tableView{slots: t.slots})
 }
 
 // sameKey reports whether a == b. It compares the data pointers first, as
@@ -155,60 +125,53 @@ func sameKey(a, b string) bool {
 // cap returns the number of slots.
 func (t *table) cap() int { return len(t.slots) }
 
-// slot returns the slot with index i (group i/8, position i%8).
+// slot returns the slot with index i.
 func (t *table) slot(i int) *slot { return &t.slots[i] }
 
 func (t *table) len() int { return t.used }
 
 // find returns the index of key's slot, or -1.
 func (t *table) find(key string, h uint64) int {
-	n := len(t.ctrl)
+	n := len(t.slots)
 	if n == 0 {
 		return -1
 	}
-	g := t.start(h)
-	tag := h2(h)
-	for range n {
-		w := t.ctrl[g]
-		for m := matchByte(w, tag); m != 0; m &= m - 1 {
-			i := g*groupSize + bits.TrailingZeros64(m)>>3
-			if sameKey(t.slots[i].key, key) {
-				return i
-			}
+	want := metaOf(h, len(key))
+	for i := home(want, n); ; {
+		s := &t.slots[i]
+		if s.meta == want && sameKey(s.key(), key) {
+			return i
 		}
-		if matchEmpty(w) != 0 {
+		if s.meta == 0 {
 			return -1
 		}
-		if g++; g == n {
-			g = 0
+		if i++; i == n {
+			i = 0
 		}
 	}
-	return -1
 }
 
 // findDue returns the index of a key with hash h and deadline at, or -1.
 // The sweeper uses it for the entries of the expiry index, which keep a
 // key's hash and not the key.
 func (t *table) findDue(h uint64, at int64) int {
-	n := len(t.ctrl)
-	g := t.start(h)
-	tag := h2(h)
-	for range n {
-		w := t.ctrl[g]
-		for m := matchByte(w, tag); m != 0; m &= m - 1 {
-			i := g*groupSize + bits.TrailingZeros64(m)>>3
-			if s := &t.slots[i]; s.val.deadline() == at && hashKey(s.key) == h {
-				return i
-			}
-		}
-		if matchEmpty(w) != 0 {
+	n := len(t.slots)
+	if n == 0 {
+		return -1
+	}
+	hi := uint64(uint32(h >> 7))
+	for i := home(hi<<32, n); ; {
+		s := &t.slots[i]
+		if s.meta == 0 {
 			return -1
 		}
-		if g++; g == n {
-			g = 0
+		if s.meta>>32 == hi && s.val.deadline() == at && hashKey(s.key()) == h {
+			return i
+		}
+		if i++; i == n {
+			i = 0
 		}
 	}
-	return -1
 }
 
 // get returns key's value.
@@ -225,48 +188,35 @@ func (t *table) set(key string, h uint64, v value) bool {
 		t.slot(i).val.store(v)
 		return false
 	}
-	if (t.used+t.dead+1)*8 > t.cap()*7 {
-		t.rehash(t.used + 1)
-	}
 	t.insertNew(key, h, v)
 	return true
 }
 
 // insertNew puts a key known to be absent in the first free slot of its
-// probe sequence (there is one: the table is never full) and returns the
-// slot's index.
+// probe run, growing the table first if it would pass 3/4 full, and returns
+// the slot's index.
 func (t *table) insertNew(key string, h uint64, v value) int {
-	i := t.claim(h, true)
-	t.slots[i].store(key, v)
+	if (t.used+1)*4 > len(t.slots)*3 {
+		t.rehash(t.used + 1)
+	}
+	m := metaOf(h, len(key))
+	i := t.claim(m)
+	t.slots[i].store(unsafe.Pointer(unsafe.StringData(key)), m, v)
+	t.used++
 	return i
 }
 
-// claim marks the first free slot of h's probe sequence used and returns
-// its index; shared says whether readers may see the table (then the
-// control word is stored atomically).
-func (t *table) claim(h uint64, shared bool) int {
-	n := len(t.ctrl)
-	g := t.start(h)
-	for {
-		w := t.ctrl[g]
-		if m := matchFree(w); m != 0 {
-			b := bits.TrailingZeros64(m) >> 3
-			if byte(w>>(b*8)) == ctrlDeleted {
-				t.dead--
-			}
-			w = w&^(0xff<<(b*8)) | h2(h)<<(b*8)
-			if shared {
-				atomic.StoreUint64(&t.ctrl[g], w)
-			} else {
-				t.ctrl[g] = w
-			}
-			t.used++
-			return g*groupSize + b
-		}
-		if g++; g == n {
-			g = 0
+// claim returns the first empty slot from the home of meta m on (there is
+// one: the table is never full).
+func (t *table) claim(m uint64) int {
+	n := len(t.slots)
+	i := home(m, n)
+	for t.slots[i].meta != 0 {
+		if i++; i == n {
+			i = 0
 		}
 	}
+	return i
 }
 
 // del removes key and returns its value.
@@ -280,44 +230,48 @@ func (t *table) del(key string, h uint64) (value, bool) {
 	return v, true
 }
 
+// deleteAt empties slot i, then moves back each following slot of the run
+// that a probe from its home would no longer reach, so that every key stays
+// reachable without tombstones.
 func (t *table) deleteAt(i int) {
-	g, b := i/groupSize, uint(i%groupSize)
-	w := t.ctrl[g]
-	// A group that still has an empty slot never stopped a probe from going
-	// on past it, so its slots can go back to empty; otherwise a probe may
-	// have gone past it and the slot must stay marked.
-	mark := uint64(ctrlDeleted)
-	if matchEmpty(w) != 0 {
-		mark = ctrlEmpty
-	} else {
-		t.dead++
+	n := len(t.slots)
+	for j := i; ; {
+		if j++; j == n {
+			j = 0
+		}
+		s := &t.slots[j]
+		if s.meta == 0 {
+			break
+		}
+		// The key in j may move to the hole at i unless its home lies
+		// cyclically in (i, j].
+		k := home(s.meta, n)
+		if i <= j && i < k && k <= j || i > j && (i < k || k <= j) {
+			continue
+		}
+		t.slots[i].store(s.kp, s.meta, s.val)
+		i = j
 	}
-	atomic.StoreUint64(&t.ctrl[g], w&^(0xff<<(b*8))|mark<<(b*8))
-	t.slots[i].store("", value{})
+	t.slots[i].store(nil, 0, value{})
 	t.used--
 }
 
-// rehash rebuilds the table with room for n keys at a load of 7/12 (so the
-// next growth comes after half as many keys again: growth by 1.5) and no
-// deleted slots.
+// rehash rebuilds the table with room for n keys at half full, so the next
+// growth comes after half as many keys again: growth by 1.5.
 func (t *table) rehash(n int) {
-	groups := 0
+	size := 0
 	if n > 0 {
-		groups = (n*12/7 + groupSize - 1) / groupSize
-		groups = max(groups, 1)
+		size = max(2*n, 8)
 	}
-	oldCtrl, oldSlots := t.ctrl, t.slots
-	t.ctrl = make([]uint64, groups)
-	t.slots = make([]slot, groups*groupSize)
-	for g := range t.ctrl {
-		t.ctrl[g] = emptyGroup
+	old := t.slots
+	t.slots = nil
+	if size > 0 {
+		t.slots = make([]slot, size)
 	}
-	t.used, t.dead = 0, 0
-	// The new arrays are not shared until publish: plain stores.
-	for g, w := range oldCtrl {
-		for m := ^w & hiBits; m != 0; m &= m - 1 {
-			s := &oldSlots[g*groupSize+bits.TrailingZeros64(m)>>3]
-			t.slots[t.claim(hashKey(s.key), false)] = *s
+	// The new array is not shared until publish: plain stores.
+	for j := range old {
+		if s := &old[j]; s.meta != 0 {
+			t.slots[t.claim(s.meta)] = *s
 		}
 	}
 	t.publish()
@@ -337,25 +291,22 @@ func (t *table) maybeShrink() {
 
 // all calls f for each key and value until f returns false.
 func (t *table) all(f func(key string, v value) bool) {
-	for g, w := range t.ctrl {
-		for m := ^w & hiBits; m != 0; m &= m - 1 {
-			s := &t.slots[g*groupSize+bits.TrailingZeros64(m)>>3]
-			if !f(s.key, s.val) {
-				return
-			}
+	for j := range t.slots {
+		if s := &t.slots[j]; s.meta != 0 && !f(s.key(), s.val) {
+			return
 		}
 	}
 }
 
 // clear empties the table and frees its memory.
 func (t *table) clear() {
-	t.ctrl, t.slots, t.used, t.dead = nil, nil, 0, 0
+	t.slots, t.used = nil, 0
 	t.publish()
 }
 
 // moveFrom makes t hold what o holds (o is not used after), for readers too.
 func (t *table) moveFrom(o *table) {
-	t.ctrl, t.slots, t.used, t.dead = o.ctrl, o.slots, o.used, o.dead
+	t.slots, t.used = o.slots, o.used
 	t.publish()
 }
 
@@ -365,9 +316,6 @@ func (t *table) moveFrom(o *table) {
 func (t *table) upsert(key string, h uint64) (p *value, existed bool) {
 	if i := t.find(key, h); i >= 0 {
 		return &t.slot(i).val, true
-	}
-	if (t.used+t.dead+1)*8 > t.cap()*7 {
-		t.rehash(t.used + 1)
 	}
 	return &t.slot(t.insertNew(key, h, value{})).val, false
 }
@@ -381,9 +329,8 @@ func (t *table) random(ok func(value) bool) (string, bool) {
 	}
 	start := rand.IntN(n)
 	for j := range n {
-		i := (start + j) % n
-		if t.ctrl[i/groupSize]>>(uint(i%groupSize)*8)&0x80 == 0 && ok(t.slot(i).val) {
-			return t.slot(i).key, true
+		if s := t.slot((start + j) % n); s.meta != 0 && ok(s.val) {
+			return s.key(), true
 		}
 	}
 	return "", false

@@ -9,8 +9,8 @@ import (
 )
 
 // TestTable_MatchesMap drives the table and a Go map with the same random
-// inserts, updates and deletes (through growth, deleted slots, reuse of
-// deleted slots and shrinking) and requires the same contents throughout.
+// inserts, updates and deletes (through growth, deletions that shift probe
+// runs back, and shrinking) and requires the same contents throughout.
 func TestTable_MatchesMap(t *testing.T) {
 	for seed := range uint64(10) {
 		r := rand.New(rand.NewPCG(seed, 3))
@@ -45,7 +45,7 @@ func TestTable_MatchesMap(t *testing.T) {
 				}
 			}
 			require.Equal(t, len(ref), tab.len())
-			require.LessOrEqual(t, (tab.used+tab.dead)*8, tab.cap()*7, "load above 7/8")
+			require.LessOrEqual(t, tab.used*4, tab.cap()*3, "load above 3/4")
 		}
 		seen := map[string]int{}
 		tab.all(func(k string, v value) bool { seen[k] = int(v.n); return true })
@@ -53,33 +53,61 @@ func TestTable_MatchesMap(t *testing.T) {
 	}
 }
 
-// TestTable_Collisions puts many keys whose 7-bit tags collide in one table.
+// TestTable_Collisions gives every key the same hash, so that every probe
+// runs through all the keys, compared by their bytes, and every deletion
+// shifts the run; then the same with hashes whose homes are the last slots,
+// so that runs wrap around the end of the array.
 func TestTable_Collisions(t *testing.T) {
-	var tab table
-	var keys []string
-	for i := 0; len(keys) < 3000; i++ {
-		k := "c" + strconv.Itoa(i)
-		if h2(hashKey(k)) == 5 {
+	for _, hashOf := range []func(i int) uint64{
+		func(int) uint64 { return 42 << 7 },
+		func(i int) uint64 { return uint64(0xffffffff-i%3) << 7 },
+	} {
+		r := rand.New(rand.NewPCG(1, 2))
+		var tab table
+		ref := map[string]int{}
+		var keys []string
+		for i := range 300 {
+			k := "c" + strconv.Itoa(i)
 			keys = append(keys, k)
+			require.True(t, tab.set(k, hashOf(i), value{n: uint64(i)}))
+			ref[k] = i
 		}
+		check := func() {
+			for i, k := range keys {
+				v, ok := tab.get(k, hashOf(i))
+				want, had := ref[k]
+				require.Equal(t, had, ok, k)
+				if ok {
+					require.Equal(t, uint64(want), v.n)
+				}
+			}
+			_, ok := tab.get("absent", hashOf(0))
+			require.False(t, ok)
+		}
+		check()
+		for _, j := range r.Perm(len(keys))[:200] {
+			_, ok := tab.del(keys[j], hashOf(j))
+			require.True(t, ok)
+			delete(ref, keys[j])
+			check()
+		}
+		require.Equal(t, len(ref), tab.len())
 	}
-	for i, k := range keys {
-		require.True(t, tab.set(k, hashKey(k), value{n: uint64(i)}))
-	}
-	for i, k := range keys {
-		v, ok := tab.get(k, hashKey(k))
-		require.True(t, ok)
-		require.Equal(t, uint64(i), v.n)
-	}
-	_, ok := tab.get("absent", hashKey("absent"))
-	require.False(t, ok)
 }
 
-func TestTable_MatchEmpty(t *testing.T) {
-	for _, b := range []uint64{0, 1, 0x7f, ctrlEmpty, ctrlDeleted} {
-		w := b << 16
-		w |= emptyGroup &^ (0xff << 16)
-		m := matchEmpty(w)
-		require.Equal(t, b == ctrlEmpty, m&(0x80<<16) != 0, "byte %#x", b)
+// TestTable_FindDue finds keys by hash and deadline, as the sweeper does,
+// and not a key with the same hash bits but another deadline.
+func TestTable_FindDue(t *testing.T) {
+	var tab table
+	for i := range 100 {
+		k := "k" + strconv.Itoa(i)
+		tab.set(k, hashKey(k), newString("v", int64(1000+i)))
+	}
+	for i := range 100 {
+		k := "k" + strconv.Itoa(i)
+		j := tab.findDue(hashKey(k), int64(1000+i))
+		require.GreaterOrEqual(t, j, 0)
+		require.Equal(t, k, tab.slot(j).key())
+		require.Equal(t, -1, tab.findDue(hashKey(k), int64(999)))
 	}
 }
