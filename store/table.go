@@ -20,9 +20,9 @@ import (
 //   - One memory access per lookup. Each slot keeps 32 bits of its key's hash
 //     next to the key's length in one word (meta), so a probe reads slots
 //     and nothing else: the key's own slot is at or just after the slot its
-//     hash picks, usually in the same cache line. A group-and-control-word
-//     table (Go's maps, and this one until 2026-12-02) reads the control
-//     word first and the slot it points to second.
+//     hash picks, usually in the same cache line. A table of groups behind
+//     control words (Go's maps) reads a control word first and the slot it
+//     points to second.
 //
 // Deletion shifts the following slots of the probe run back (Knuth's
 // algorithm R), so there are no tombstones. A slot's home is computed from
