@@ -34,12 +34,13 @@ import (
 // is an atomic store, and rehash builds a new array aside and then publishes
 // it in view.
 type table struct {
+	// view comes first, next to the shard's seq: a GET reads both.
+	view  atomic.Pointer[tableView]
 	slots []slot
 	used  int // live keys
 	// minCap is the size of the table's first array. Shards get different
 	// ones (see spreadGrowth), so that they do not all grow at once.
 	minCap int
-	view   atomic.Pointer[tableView]
 }
 
 // tableView is the slots of a table as lock-free readers find them. Such a
