@@ -74,19 +74,28 @@ func (s *Store) applySet(key, val string, at int64) (done bool, err error) {
 	h := hashKey(key)
 	i := s.indexOf(h)
 	sh := &s.shards[i]
-	sh.lock()
+	sh.mu.Lock()
 	if !s.replica.Load() { // SetReplica holds every shard: read it again under the lock
-		sh.unlock()
+		sh.mu.Unlock()
 		return false, nil
 	}
-	p, existed := sh.tab.upsert(key, h)
+	j := sh.tab.find(key, h)
+	if at == 0 && j >= 0 && sh.tab.swapSameLength(j, val) {
+		sh.mu.Unlock()
+		sh.cmds.Add(1)
+		return true, nil
+	}
+	sh.seq.Add(1) // the rest of lock
 	var old int64
-	if existed {
+	if j >= 0 {
 		// A replica keeps expired keys until its master deletes them, and
 		// its master's commands see them: the key is simply replaced.
+		p := &sh.tab.slot(j).val
 		old = p.deadline()
+		p.store(newString(val, at))
+	} else {
+		sh.tab.insertNew(key, h, newString(val, at))
 	}
-	p.store(newString(val, at))
 	s.setDeadlineLocked(i, key, h, old, at)
 	sh.unlock()
 	sh.cmds.Add(1)

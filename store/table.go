@@ -224,6 +224,22 @@ func (t *table) claim(m uint64) int {
 	return i
 }
 
+// swapSameLength replaces the plain string in slot i by val if val is as
+// long, and reports whether it did. Only the data pointer changes, in one
+// atomic store that a lock-free reader sees whole or not at all, so the
+// caller, holding the shard's mutex, need not move seq: the reads of the
+// shard's other keys go on undisturbed. (Values of one size are common: the
+// benchmarks' are all 64 bytes, and an experiment that skipped seq for them
+// took the 90/10 mix on Zipf keys from 0.58 to 0.49 of the baseline's time.)
+func (t *table) swapSameLength(i int, val string) bool {
+	p := &t.slots[i].val
+	if p.n != uint64(len(val)) { // also false for a value with flags
+		return false
+	}
+	atomic.StorePointer(&p.p, unsafe.Pointer(unsafe.StringData(val)))
+	return true
+}
+
 // del removes key and returns its value.
 func (t *table) del(key string, h uint64) (value, bool) {
 	i := t.find(key, h)
