@@ -51,7 +51,7 @@
 // keys (in ascending order when there are several), so commands on different
 // keys rarely wait for each other. [Store.Keys] and [Store.FlushAll] lock
 // every shard. [Store.Get] of a string takes no lock at all: it reads the
-// shard optimistically and checks that no write came in between (looking
-// again under the lock if one did), so readers never wait for each other
-// and rarely for writers.
+// shard optimistically and checks that no write it could have seen half done
+// came in between (looking again under the lock if one did), so readers
+// never wait for each other and rarely for writers.
 package store

@@ -91,7 +91,9 @@ func New(opts *Options) (*Store, error) {
 		feedBacklog: o.FeedBacklog,
 		quit:        make(chan struct{}),
 	}
-	spreadGrowth(func(i int) *table { return &s.shards[i].tab }, n)
+	for i := range s.shards {
+		s.shards[i].tab.minCap = firstCap(i)
+	}
 	s.clock.reset()
 	if n == 1 {
 		s.shift = 63 // a uint64 shifted by 64 is 0 in Go, but be explicit

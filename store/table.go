@@ -39,7 +39,7 @@ type table struct {
 	slots []slot
 	used  int // live keys
 	// minCap is the size of the table's first array. Shards get different
-	// ones (see spreadGrowth), so that they do not all grow at once.
+	// ones (see firstCap), so that they do not all grow at once.
 	minCap int
 }
 
@@ -121,8 +121,9 @@ func (t *table) publish() {
 // the runtime's memequal does, but without calling it: when a program looks a
 // key up with the very string it stored (a cache's keys usually live in the
 // program), the comparison is a predicted branch that does not wait for the
-// slot's key to load, and no call spills the probe loop's registers. GET of
-// 1M uniform keys: 390 -> 305 ns (8 interleaved runs, 2026-12-02).
+// slot's key to load, and no call spills the probe loop's registers.
+// BenchmarkGetZipf: 338.5 -> 250.1 ns, BenchmarkGet: 410.8 -> 372.3 ns (5
+// interleaved runs, 2026-12-02).
 func sameKey(a, b string) bool {
 	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
@@ -357,18 +358,16 @@ func (t *table) random(ok func(value) bool) (string, bool) {
 	return "", false
 }
 
-// spreadGrowth gives the tables of n shards first sizes spread evenly over
-// one growth step (16 to 24 slots, on a log scale). Keys spread evenly over
-// the shards, so tables that started alike would all grow at the same key
-// count and be about as full as one another: the memory per key would then
-// depend on where the key count falls between two growths (119 to 142 bytes
-// per key with 1M keys over 64 or 128 shards). Spread, the tables are at
-// every point of the cycle at once, and the store's memory per key is their
-// average.
-func spreadGrowth(tabs func(i int) *table, n int) {
-	for i := range n {
-		// The golden ratio's fraction spreads any number of shards evenly.
-		f := math.Mod(float64(i)*0.6180339887498949, 1)
-		tabs(i).minCap = int(16 * math.Pow(1.5, f))
-	}
+// firstCap is the size of shard i's first table: the shards' first sizes
+// are spread evenly over one growth step (16 to 24 slots, on a log scale).
+// Keys spread evenly over the shards, so tables that started alike would all
+// grow at the same key count and be about as full as one another: the memory
+// per key would then depend on where the key count falls between two
+// growths (119 to 142 bytes per key with 1M keys over 64 or 128 shards).
+// Spread, the tables are at every point of the cycle at once, and the
+// store's memory per key is their average.
+func firstCap(i int) int {
+	// The golden ratio's fraction spreads any number of shards evenly.
+	f := math.Mod(float64(i)*0.6180339887498949, 1)
+	return int(16 * math.Pow(1.5, f))
 }
