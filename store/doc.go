@@ -19,10 +19,11 @@
 //
 // # Expiry
 //
-// A key past its deadline is never visible to any read. Each shard keeps its
-// keys with a deadline in a B-tree ordered by deadline, and a background
-// sweeper removes them at their deadline (not by random sampling, as Redis
-// does), in bounded batches; writes that meet an expired key remove it first.
+// A key past its deadline is never visible to any read. Each shard indexes
+// its keys with a deadline by deadline (in queues, and a B-tree for the
+// deadlines that come out of order), and a background sweeper removes them
+// at their deadline (not by random sampling, as Redis does), in bounded
+// batches; writes that meet an expired key remove it first.
 //
 // Time comes from time.Now. To test TTLs without sleeping, create the store
 // inside a testing/synctest bubble: the bubble's clock drives both the

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"testing/synctest"
@@ -18,48 +19,167 @@ func lockedEntries(sh *shard) (entries, stale int) {
 	return sh.exp.entries(), sh.exp.stale
 }
 
-// entries counts the index's entries not yet taken by the sweeper, stale
-// ones included.
-func (x *expiryIndex) entries() int {
-	n := 0
+// each calls f for every entry not yet taken by the sweeper, stale ones
+// included: the lanes' first, then the tree's.
+func (x *expiryIndex) each(f func(tag uint32, at int64)) {
+	for _, l := range x.lanes {
+		k := 0
+		for i := range l.runs.n {
+			r := l.runs.buf[(l.runs.head+i)&(len(l.runs.buf)-1)]
+			for range r.n {
+				f(l.tags.buf[(l.tags.head+k)&(len(l.tags.buf)-1)], r.at)
+				k++
+			}
+		}
+	}
 	if x.tree != nil {
 		x.tree.Ascend(func(b *expiryBucket) bool {
-			n += len(b.keys) - b.next
-			return true
-		})
-	}
-	return n
-}
-
-// checkIndex verifies shard sh's index against its table: every key with a
-// deadline has an entry in the bucket of its deadline, live counts them, and
-// live + stale counts the entries.
-func checkIndex(t *testing.T, sh *shard) {
-	t.Helper()
-	sh.mu.Lock()
-	defer sh.mu.Unlock()
-	in := map[uint64]map[int64]bool{}
-	if sh.exp.tree != nil {
-		sh.exp.tree.Ascend(func(b *expiryBucket) bool {
-			for _, h := range b.keys[b.next:] {
-				if in[h] == nil {
-					in[h] = map[int64]bool{}
-				}
-				in[h][b.at] = true
+			for _, tag := range b.tags[b.next:] {
+				f(tag, b.at)
 			}
 			return true
 		})
 	}
+}
+
+// entries counts the index's entries not yet taken by the sweeper, stale
+// ones included.
+func (x *expiryIndex) entries() int {
+	n := 0
+	x.each(func(uint32, int64) { n++ })
+	return n
+}
+
+// checkIndex verifies shard sh's index against its table: every key with a
+// deadline has an entry with its tag and deadline, live counts them, live +
+// stale counts the entries, and each lane is in deadline order.
+func checkIndex(t *testing.T, sh *shard) {
+	t.Helper()
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	type entry struct {
+		tag uint32
+		at  int64
+	}
+	in := map[entry]int{}
+	sh.exp.each(func(tag uint32, at int64) { in[entry{tag, at}]++ })
 	live := 0
 	sh.tab.all(func(key string, v value) bool {
 		if at := v.deadline(); at != 0 {
 			live++
-			assert.True(t, in[hashKey(key)][at], "key %q with deadline %d has no entry", key, at)
+			e := entry{tagOf(hashKey(key)), at}
+			assert.Positive(t, in[e], "key %q with deadline %d has no entry", key, at)
+			in[e]--
 		}
 		return true
 	})
 	assert.Equal(t, live, sh.exp.live)
 	assert.Equal(t, sh.exp.entries(), sh.exp.live+sh.exp.stale)
+	assert.LessOrEqual(t, len(sh.exp.lanes), maxLanes)
+	for _, l := range sh.exp.lanes {
+		require.Positive(t, l.runs.n, "an empty lane")
+		prev := int64(0)
+		for i := range l.runs.n {
+			r := l.runs.buf[(l.runs.head+i)&(len(l.runs.buf)-1)]
+			assert.Greater(t, r.at, prev, "a lane out of order")
+			assert.Positive(t, r.n)
+			prev = r.at
+		}
+	}
+}
+
+// TestExpiryIndexOrder adds entries with deadlines in order, out of order
+// and in interleaved ascending sequences (lanes and tree both in use), and
+// checks that pop returns them all, earliest first, each once.
+func TestExpiryIndexOrder(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for round := range 50 {
+		var x expiryIndex
+		type entry struct {
+			tag uint32
+			at  int64
+		}
+		want := map[entry]int{}
+		n := r.IntN(3000)
+		seqs := 1 + r.IntN(2*maxLanes) // ascending sequences interleaved
+		base := make([]int64, seqs)
+		for i := range base {
+			base[i] = int64(1000 * (i + 1))
+		}
+		for i := range n {
+			var at int64
+			if round%5 == 0 {
+				at = 1 + r.Int64N(5000) // no order at all
+			} else {
+				s := r.IntN(seqs)
+				base[s] += r.Int64N(3) // same deadline often
+				at = base[s]
+			}
+			tag := uint32(i)
+			x.add(uint64(tag)<<7, at)
+			want[entry{tag, at}]++
+		}
+		require.Equal(t, n, x.entries())
+		require.LessOrEqual(t, len(x.lanes), maxLanes)
+		prev := int64(0)
+		now := int64(0)
+		for len(want) > 0 {
+			now += 1 + r.Int64N(50)
+			for {
+				tag, at, ok := x.pop(now)
+				if !ok {
+					break
+				}
+				x.expired()
+				require.LessOrEqual(t, at, now)
+				require.GreaterOrEqual(t, at, prev, "popped out of order")
+				prev = at
+				e := entry{tag, at}
+				require.Positive(t, want[e], "an entry popped that was not added")
+				if want[e]--; want[e] == 0 {
+					delete(want, e)
+				}
+			}
+			if len(want) > 0 {
+				require.Greater(t, x.next(), now)
+			}
+		}
+		assert.Equal(t, int64(math.MaxInt64), x.next())
+		assert.Empty(t, x.lanes, "emptied lanes are dropped")
+		assert.Zero(t, x.live)
+	}
+}
+
+// TestRing pushes and pops at random against a slice, through growth,
+// wrap-around and shrinking.
+func TestRing(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var q ring[int]
+	var model []int
+	next := 0
+	for step := range 100_000 {
+		// Phases of mostly pushes and mostly pops.
+		if r.IntN(1000) < 500+400*((step/5000)%2*2-1) && len(model) > 0 {
+			require.Equal(t, model[0], *q.front())
+			require.Equal(t, model[0], q.pop())
+			model = model[1:]
+		} else {
+			q.push(next)
+			model = append(model, next)
+			next++
+		}
+		require.Equal(t, len(model), q.n)
+		if len(model) > 0 {
+			require.Equal(t, model[len(model)-1], *q.back())
+		}
+		require.True(t, len(q.buf) == 0 || len(q.buf) >= ringMin && len(q.buf)&(len(q.buf)-1) == 0)
+		require.True(t, q.n == 0 || len(q.buf) <= max(ringMin, 4*q.n), "a ring keeps %d slots for %d entries", len(q.buf), q.n)
+	}
+	for len(model) > 0 {
+		require.Equal(t, model[0], q.pop())
+		model = model[1:]
+	}
+	assert.Nil(t, q.buf, "an emptied ring keeps no buffer")
 }
 
 func TestExpiryIndexStaleEntries(t *testing.T) {

@@ -103,12 +103,12 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 		eff := sh.scratch[:0]
 		n := 0
 		for n < sweepBatch {
-			h, at, ok := sh.exp.pop(now)
+			tag, at, ok := sh.exp.pop(now)
 			if !ok {
 				break
 			}
 			// A key removed or given another deadline left its entry here.
-			j := sh.tab.findDue(h, at)
+			j := sh.tab.findDue(tag, at)
 			if j < 0 {
 				sh.exp.skipped()
 				continue

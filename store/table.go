@@ -157,21 +157,22 @@ func (t *table) find(key string, h uint64) int {
 	}
 }
 
-// findDue returns the index of a key with hash h and deadline at, or -1.
-// The sweeper uses it for the entries of the expiry index, which keep a
-// key's hash and not the key.
-func (t *table) findDue(h uint64, at int64) int {
+// findDue returns the index of a key with tag tag (see [tagOf]) and
+// deadline at, or -1. The sweeper uses it for the entries of the expiry
+// index, which keep a key's tag and not the key. Any key with that tag and
+// deadline will do: each has an entry, and all are due.
+func (t *table) findDue(tag uint32, at int64) int {
 	n := len(t.slots)
 	if n == 0 {
 		return -1
 	}
-	hi := uint64(uint32(h >> 7))
+	hi := uint64(tag)
 	for i := home(hi<<32, n); ; {
 		s := &t.slots[i]
 		if s.meta == 0 {
 			return -1
 		}
-		if s.meta>>32 == hi && s.val.deadline() == at && hashKey(s.key()) == h {
+		if s.meta>>32 == hi && s.val.deadline() == at {
 			return i
 		}
 		if i++; i == n {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -95,8 +96,9 @@ func TestTable_Collisions(t *testing.T) {
 	}
 }
 
-// TestTable_FindDue finds keys by hash and deadline, as the sweeper does,
-// and not a key with the same hash bits but another deadline.
+// TestTable_FindDue finds keys by tag and deadline, as the sweeper does,
+// and not a key with the same tag but another deadline. Keys that share a
+// tag and a deadline are all found, one per call as each is deleted.
 func TestTable_FindDue(t *testing.T) {
 	var tab table
 	for i := range 100 {
@@ -105,9 +107,28 @@ func TestTable_FindDue(t *testing.T) {
 	}
 	for i := range 100 {
 		k := "k" + strconv.Itoa(i)
-		j := tab.findDue(hashKey(k), int64(1000+i))
+		j := tab.findDue(tagOf(hashKey(k)), int64(1000+i))
 		require.GreaterOrEqual(t, j, 0)
 		require.Equal(t, k, tab.slot(j).key())
-		require.Equal(t, -1, tab.findDue(hashKey(k), int64(999)))
+		require.Equal(t, -1, tab.findDue(tagOf(hashKey(k)), int64(999)))
 	}
+	var same table
+	const h = 0xdeadbeef << 7
+	for i := range 10 {
+		same.set("same"+strconv.Itoa(i), h, newString("v", 5000+int64(i%2)))
+	}
+	found := map[string]bool{}
+	for range 5 {
+		j := same.findDue(tagOf(h), 5000)
+		require.GreaterOrEqual(t, j, 0)
+		found[same.slot(j).key()] = true
+		same.deleteAt(j)
+	}
+	assert.Equal(t, -1, same.findDue(tagOf(h), 5000))
+	assert.Len(t, found, 5)
+	for k := range found {
+		n, _ := strconv.Atoi(k[len("same"):])
+		assert.Zero(t, n%2, "%s has the other deadline", k)
+	}
+	assert.Equal(t, 5, same.used)
 }
