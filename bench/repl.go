@@ -635,7 +635,19 @@ func addLag(rs *results, w *workload, name string, lags []time.Duration, note st
 	return nil
 }
 
-// writeTask measures parallel SETs on a leader with k followers attached.
+// followerAddrs lists the addresses of l's followers' connections, sorted:
+// a follower that reconnected shows under a new one.
+func followerAddrs(l *replication.Leader) string {
+	var addrs []string
+	for _, f := range l.Info().Followers {
+		addrs = append(addrs, f.Addr)
+	}
+	slices.Sort(addrs)
+	return strings.Join(addrs, ",")
+}
+
+// writeTask measures parallel SETs on a leader with k followers attached,
+// until they have every write.
 func writeTask(k int) func(c *replContender, d *dataset, rs *results, p *progress) error {
 	return func(c *replContender, d *dataset, rs *results, p *progress) error {
 		w := workloadByName(fmt.Sprintf("repl-write-%d", k))
@@ -681,7 +693,19 @@ func writeTask(k int) func(c *replContender, d *dataset, rs *results, p *progres
 			p.detail("writing")
 			runtime.GC()
 			sp := parallel(procs, *flagDuration, op, finish)
-			rs.add(w, c.name, sp.perSec(), -1, nil, fmt.Sprintf("%d goroutines, pipelined by 100", procs))
+			// The clock runs until every replica has the last write: the
+			// probe, written after it, has reached them.
+			note := fmt.Sprintf("%d goroutines, pipelined by 100", procs)
+			if k > 0 {
+				p.detail("waiting for the replicas")
+				start := time.Now()
+				if err := m.waitStreaming(replicas, time.Minute); err != nil {
+					return err
+				}
+				sp.elapsed += time.Since(start)
+				note += ", until the replicas have the last write"
+			}
+			rs.add(w, c.name, sp.perSec(), -1, nil, note)
 			return nil
 		}
 		p.detail("starting leader and followers")
@@ -690,6 +714,7 @@ func writeTask(k int) func(c *replContender, d *dataset, rs *results, p *progres
 			return err
 		}
 		defer l.close()
+		var fs []*emberFollower
 		for range k {
 			f, err := startEmberFollower(l.addr)
 			if err != nil {
@@ -699,7 +724,9 @@ func writeTask(k int) func(c *replContender, d *dataset, rs *results, p *progres
 			if err := f.sync(l.l.Offset(), 10*time.Second); err != nil {
 				return err
 			}
+			fs = append(fs, f)
 		}
+		links := followerAddrs(l.l)
 		op := func(g, i int) {
 			j := (i*procs + g) % n
 			_ = l.s.Set(d.keys[j], d.vals[j])
@@ -707,7 +734,24 @@ func writeTask(k int) func(c *replContender, d *dataset, rs *results, p *progres
 		p.detail("writing")
 		runtime.GC()
 		sp := parallel(procs, *flagDuration, op, nil)
-		rs.add(w, c.name, sp.perSec(), sp.allocsPerOp(), nil, fmt.Sprintf("%d goroutines", procs))
+		note := fmt.Sprintf("%d goroutines", procs)
+		if k > 0 {
+			// The clock runs until every follower has the last write, and
+			// a follower cut off on the way (too far behind) fails the run.
+			p.detail("waiting for the followers")
+			start := time.Now()
+			for _, f := range fs {
+				if err := f.sync(l.l.Offset(), time.Minute); err != nil {
+					return err
+				}
+			}
+			sp.elapsed += time.Since(start)
+			if now := followerAddrs(l.l); now != links {
+				return fmt.Errorf("a follower's link dropped during the run: %s, then %s", links, now)
+			}
+			note += ", until the followers have the last write"
+		}
+		rs.add(w, c.name, sp.perSec(), sp.allocsPerOp(), nil, note)
 		return nil
 	}
 }
