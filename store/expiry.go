@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -151,15 +152,7 @@ func (x *expiryIndex) rebuild(tab *table) {
 		}
 		return true
 	})
-	slices.SortFunc(es, func(a, b entry) int {
-		switch {
-		case a.at < b.at:
-			return -1
-		case a.at > b.at:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.at, b.at) })
 	*x = expiryIndex{live: len(es)}
 	for _, e := range es {
 		x.insert(e.tag, e.at)

@@ -93,6 +93,7 @@ func checkIndex(t *testing.T, sh *shard) {
 // checks that pop returns them all, earliest first, each once.
 func TestExpiryIndexOrder(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
+	inLanes, inTree := 0, 0 // rounds that put entries in each part
 	for round := range 50 {
 		var x expiryIndex
 		type entry struct {
@@ -121,6 +122,12 @@ func TestExpiryIndexOrder(t *testing.T) {
 		}
 		require.Equal(t, n, x.entries())
 		require.LessOrEqual(t, len(x.lanes), maxLanes)
+		if len(x.lanes) > 0 {
+			inLanes++
+		}
+		if x.tree != nil && x.tree.Len() > 0 {
+			inTree++
+		}
 		prev := int64(0)
 		now := int64(0)
 		for len(want) > 0 {
@@ -148,6 +155,8 @@ func TestExpiryIndexOrder(t *testing.T) {
 		assert.Empty(t, x.lanes, "emptied lanes are dropped")
 		assert.Zero(t, x.live)
 	}
+	assert.Greater(t, inLanes, 10, "rounds with entries in lanes")
+	assert.Greater(t, inTree, 10, "rounds with entries in the tree")
 }
 
 // TestRing pushes and pops at random against a slice, through growth,
@@ -158,8 +167,12 @@ func TestRing(t *testing.T) {
 	var model []int
 	next := 0
 	for step := range 100_000 {
-		// Phases of mostly pushes and mostly pops.
-		if r.IntN(1000) < 500+400*((step/5000)%2*2-1) && len(model) > 0 {
+		// Phases of 5,000 steps, popping 10% and then 90% of the time.
+		popPct := 10
+		if (step/5000)%2 == 1 {
+			popPct = 90
+		}
+		if r.IntN(100) < popPct && len(model) > 0 {
 			require.Equal(t, model[0], *q.front())
 			require.Equal(t, model[0], q.pop())
 			model = model[1:]
