@@ -9,6 +9,7 @@ import (
 	"math"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -75,6 +76,70 @@ func TestStore_HSet(t *testing.T) {
 	all, err = s.HGetAll("big")
 	require.NoError(t, err)
 	assert.Equal(t, big, all)
+}
+
+// TestStore_HSetOneField covers HSet of a single field, which takes a path
+// of its own without a transaction.
+func TestStore_HSetOneField(t *testing.T) {
+	inBubble(t, func(t *testing.T, s *store.Store) {
+		feed, err := s.Feed()
+		require.NoError(t, err)
+		r := feed.Reader(feed.Offset())
+
+		// Field by field through every small size and into a map.
+		want := map[string]string{}
+		for i := range 40 {
+			f := "f" + strconv.Itoa(i)
+			n, err := s.HSet("h", f, "v")
+			require.NoError(t, err)
+			assert.Equal(t, int64(1), n, "field %d", i)
+			want[f] = "v"
+			n, err = s.HSet("h", f, "w"+f)
+			require.NoError(t, err)
+			assert.Zero(t, n, "an existing field is not added")
+			want[f] = "w" + f
+			all, err := s.HGetAll("h")
+			require.NoError(t, err)
+			require.Equal(t, want, all, "after field %d", i)
+		}
+		e, err := r.Next(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, []string{"HSET", "h", "f0", "v"}, e.Args)
+
+		mustSet(t, s, "str", "x")
+		_, err = s.HSet("str", "f", "v")
+		assert.ErrorIs(t, err, store.ErrWrongType)
+		_, _, err = s.SetArgs("strttl", "x", store.SetArgs{EX: 10})
+		require.NoError(t, err)
+		_, err = s.HSet("strttl", "f", "v")
+		assert.ErrorIs(t, err, store.ErrWrongType, "a string with a TTL")
+
+		mustHSet(t, s, "ht", "a", "1")
+		_, err = s.Expire("ht", 10)
+		require.NoError(t, err)
+		n, err := s.HSet("ht", "b", "2")
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), n)
+		ttl, _ := s.TTL("ht")
+		assert.Equal(t, int64(10), ttl, "HSET keeps the TTL")
+
+		time.Sleep(11 * time.Second)
+		n, err = s.HSet("ht", "c", "3")
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), n)
+		all, _ := s.HGetAll("ht")
+		assert.Equal(t, map[string]string{"c": "3"}, all, "an expired hash is gone before HSET")
+		ttl, _ = s.TTL("ht")
+		assert.Equal(t, int64(-1), ttl)
+		n, err = s.HSet("strttl", "f", "v")
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), n, "an expired string is gone before HSET")
+
+		before := s.Stats().Commands
+		_, _ = s.HSet("h", "f0", "x")
+		_, _ = s.HSet("str", "f", "v")
+		assert.Equal(t, before+2, s.Stats().Commands, "each HSET counts, WRONGTYPE too")
+	})
 }
 
 func TestStore_HSetNX(t *testing.T) {

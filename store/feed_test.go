@@ -32,7 +32,11 @@ func writeRandom(s *store.Store, r *rand.Rand, n int) {
 		case 2:
 			_, _ = s.Incr(k)
 		case 3:
-			_, _ = s.HSet(k, f, v, f+"x", v)
+			if r.IntN(2) == 0 {
+				_, _ = s.HSet(k, f, v, f+"x", v)
+			} else {
+				_, _ = s.HSet(k, f, v) // one field: HSet's path without a transaction
+			}
 		case 4:
 			_, _ = s.HDel(k, f)
 		case 5:

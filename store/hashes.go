@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/emberkv/ember/internal/glob"
+	"github.com/emberkv/ember/internal/resp"
 )
 
 // hashOf returns the live hash held by key; ok is false if key is missing.
@@ -53,12 +54,74 @@ func (t *Tx) hashForWrite(i int, sh *shard, key string, hint int) (h *hash, crea
 // values), creating the key if needed, and returns how many fields are new.
 // https://redis.io/docs/latest/commands/hset/
 func (s *Store) HSet(key string, pairs ...string) (int64, error) {
+	if len(pairs) == 2 && s.notify == nil {
+		if added, done, err := s.hsetOne(key, pairs[0], pairs[1]); done {
+			return added, err
+		}
+	}
 	var t Tx
 	if err := s.begin1(&t, key, true); err != nil {
 		return 0, err
 	}
 	defer s.end(&t)
 	return t.HSet(key, pairs...)
+}
+
+// hsetOne is HSet of one field, the common case, under the shard's mutex
+// without a transaction: one lookup of the key where the transaction looks
+// it up again to store a hash that moved, and seq moves only when the table
+// changes (a new key, a hash moved to a larger object), since lock-free
+// readers never look inside a hash. done is false when the transaction must
+// answer instead: the key has a deadline, which may have passed.
+func (s *Store) hsetOne(key, field, val string) (added int64, done bool, err error) {
+	if s.closed.Load() {
+		return 0, true, ErrClosed
+	}
+	h := hashKey(key)
+	sh := &s.shards[s.indexOf(h)]
+	sh.mu.Lock()
+	if s.replica.Load() {
+		sh.mu.Unlock()
+		return 0, true, ErrReadOnly
+	}
+	switch j := sh.tab.find(key, h); {
+	case j < 0:
+		hs := newHash(1)
+		hs.set(field, val)
+		sh.seq.Add(1)
+		sh.tab.insertNew(key, h, hashValue(hs))
+		sh.seq.Add(1)
+		added = 1
+	case sh.tab.slot(j).val.n&flagsTTL == 0:
+		err = ErrWrongType // a string without a deadline
+	default:
+		v := sh.tab.slot(j).val
+		if !v.isHash() || v.hash().at != 0 {
+			sh.mu.Unlock()
+			return 0, false, nil
+		}
+		moved, isNew := v.hash().set(field, val)
+		if moved != v.hash() {
+			sh.seq.Add(1)
+			sh.tab.slot(j).val.store(hashValue(moved))
+			sh.seq.Add(1)
+		}
+		if isNew {
+			added = 1
+		}
+	}
+	if f := s.feed.Load(); f != nil && err == nil {
+		b := resp.AppendArrayLen(sh.scratch[:0], 4)
+		b = resp.AppendBulkString(b, "HSET")
+		b = resp.AppendBulkString(b, key)
+		b = resp.AppendBulkString(b, field)
+		b = resp.AppendBulkString(b, val)
+		f.append(b, 1, false)
+		sh.scratch = keepScratch(b)
+	}
+	sh.mu.Unlock()
+	sh.cmds.Add(1)
+	return added, true, err
 }
 
 // HSet is [Store.HSet] inside a transaction.
