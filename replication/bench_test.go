@@ -293,10 +293,10 @@ func BenchmarkLag(b *testing.B) {
 	}
 }
 
-// BenchmarkLeader_WriteLatencyDuringFullSync compares the p99 latency of
+// BenchmarkWriteLatency_DuringFullSync compares the p99 latency of
 // leader writes in steady state with a follower attached, and while a
 // second follower receives a full resync of a million keys.
-func BenchmarkLeader_WriteLatencyDuringFullSync(b *testing.B) {
+func BenchmarkWriteLatency_DuringFullSync(b *testing.B) {
 	ls := newStore(b, nil)
 	p := ls.Pipeline()
 	for i := range 1_000_000 {
