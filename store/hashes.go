@@ -72,7 +72,8 @@ func (s *Store) HSet(key string, pairs ...string) (int64, error) {
 // it up again to store a hash that moved, and seq moves only when the table
 // changes (a new key, a hash moved to a larger object), since lock-free
 // readers never look inside a hash. done is false when the transaction must
-// answer instead: the key has a deadline, which may have passed.
+// answer instead: the key holds a string (WRONGTYPE, unless its deadline
+// has passed) or a hash with a deadline, which may have passed.
 func (s *Store) hsetOne(key, field, val string) (added int64, done bool, err error) {
 	if s.closed.Load() {
 		return 0, true, ErrClosed
@@ -84,24 +85,22 @@ func (s *Store) hsetOne(key, field, val string) (added int64, done bool, err err
 		sh.mu.Unlock()
 		return 0, true, ErrReadOnly
 	}
-	switch j := sh.tab.find(key, h); {
-	case j < 0:
+	if j := sh.tab.find(key, h); j < 0 {
 		hs := newHash(1)
 		hs.set(field, val)
 		sh.seq.Add(1)
 		sh.tab.insertNew(key, h, hashValue(hs))
 		sh.seq.Add(1)
 		added = 1
-	case sh.tab.slot(j).val.n&flagsTTL == 0:
-		err = ErrWrongType // a string without a deadline
-	default:
+	} else {
 		v := sh.tab.slot(j).val
 		if !v.isHash() || v.hash().at != 0 {
 			sh.mu.Unlock()
 			return 0, false, nil
 		}
-		moved, isNew := v.hash().set(field, val)
-		if moved != v.hash() {
+		hs := v.hash()
+		moved, isNew := hs.set(field, val)
+		if moved != hs {
 			sh.seq.Add(1)
 			sh.tab.slot(j).val.store(hashValue(moved))
 			sh.seq.Add(1)
@@ -110,18 +109,14 @@ func (s *Store) hsetOne(key, field, val string) (added int64, done bool, err err
 			added = 1
 		}
 	}
-	if f := s.feed.Load(); f != nil && err == nil {
-		b := resp.AppendArrayLen(sh.scratch[:0], 4)
-		b = resp.AppendBulkString(b, "HSET")
-		b = resp.AppendBulkString(b, key)
-		b = resp.AppendBulkString(b, field)
-		b = resp.AppendBulkString(b, val)
+	if f := s.feed.Load(); f != nil {
+		b := resp.AppendCommand(sh.scratch[:0], "HSET", key, field, val)
 		f.append(b, 1, false)
 		sh.scratch = keepScratch(b)
 	}
 	sh.mu.Unlock()
 	sh.cmds.Add(1)
-	return added, true, err
+	return added, true, nil
 }
 
 // HSet is [Store.HSet] inside a transaction.
