@@ -98,7 +98,9 @@ func New(opts *Options) (*Store, error) {
 	if n == 1 {
 		s.shift = 63 // a uint64 shifted by 64 is 0 in Go, but be explicit
 	}
-	w := min(runtime.GOMAXPROCS(0), n)
+	// A power of two, so that a writer finds a shard's sweeper with a mask
+	// instead of a division.
+	w := 1 << (bits.Len(uint(min(runtime.GOMAXPROCS(0), n))) - 1)
 	s.sweepers = make([]sweeper, w)
 	for i := range s.sweepers {
 		sw := &s.sweepers[i]

@@ -256,6 +256,10 @@ func (s *Store) SetArgs(key, val string, a SetArgs) (prev string, ok bool, err e
 	return t.SetArgs(key, val, a)
 }
 
+// maxRelativeMs bounds the relative TTLs that setExpiring adds to the clock
+// without deadlineOf's overflow checks: 2^53 ms is 285,000 years.
+const maxRelativeMs = 1 << 53
+
 // setExpiring is SET with at most an expiry option, for a key that is
 // missing or holds a plain string: the commonest write of a cache, done
 // without a transaction. done is false when the general path must run.
@@ -263,19 +267,29 @@ func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
 	if s.closed.Load() {
 		return true, ErrClosed
 	}
-	var now int64
-	clock := func() int64 {
-		if now == 0 {
-			now = s.nowMs()
+	var at int64
+	n := 1
+	switch {
+	case a.EX|a.EXAT|a.PXAT == 0 && a.PX > 0 && a.PX <= maxRelativeMs:
+		at = s.nowMs() + a.PX // the commonest: SET k v PX ms, as SetTTL writes it
+	case a.PX|a.EXAT|a.PXAT == 0 && a.EX > 0 && a.EX <= maxRelativeMs/1000:
+		at = s.nowMs() + a.EX*1000
+	default:
+		var now int64
+		clock := func() int64 {
+			if now == 0 {
+				now = s.nowMs()
+			}
+			return now
 		}
-		return now
-	}
-	at, n, err := deadlineOf(a.EX, a.PX, a.EXAT, a.PXAT, clock, errExpireSet)
-	if n > 1 {
-		return true, ErrSyntax
-	}
-	if err != nil {
-		return true, err
+		var err error
+		at, n, err = deadlineOf(a.EX, a.PX, a.EXAT, a.PXAT, clock, errExpireSet)
+		if n > 1 {
+			return true, ErrSyntax
+		}
+		if err != nil {
+			return true, err
+		}
 	}
 	h := hashKey(key)
 	i := s.indexOf(h)

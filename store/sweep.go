@@ -20,7 +20,7 @@ const sweepBatch = 256
 
 // noteDeadline tells shard i's sweeper about a new deadline at.
 func (s *Store) noteDeadline(i int, at int64) {
-	sw := &s.sweepers[i%len(s.sweepers)]
+	sw := &s.sweepers[i&(len(s.sweepers)-1)] // a power of two
 	for {
 		cur := sw.next.Load()
 		if at >= cur {
