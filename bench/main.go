@@ -329,9 +329,9 @@ func list() {
 	}
 }
 
-// plan lists the tasks of the run in order: the store workloads run after
-// run, contender after contender; the slow once-only ones follow, then
-// pub/sub and replication.
+// plan lists the tasks of the run in order: the heap's warm-up (warmHeap),
+// then the store workloads run after run, contender after contender; the
+// slow once-only ones follow, then pub/sub and replication.
 func plan(d *dataset, rs *results) []task {
 	var tasks []task
 	var store []*contender
@@ -387,6 +387,15 @@ func plan(d *dataset, rs *results) []task {
 			}
 			tasks = append(tasks, task{label, func(p *progress) error { return j.fn(c, d, rs, p) }})
 		}
+	}
+	warm := false
+	for _, j := range perRun {
+		for _, w := range j.ws {
+			warm = warm || (sel(w) && len(store) > 0)
+		}
+	}
+	if warm {
+		tasks = append(tasks, task{"warming the heap", func(*progress) error { warmHeap(d); return nil }})
 	}
 	for run := 1; run <= *flagRuns; run++ {
 		for _, j := range perRun {
