@@ -585,10 +585,10 @@ func (l *link) stream(ctx context.Context) error {
 		default:
 			switch {
 			case db != 0:
-			case !store.CanApply(name):
+			case name != "SET" && !store.CanApply(name):
 				a.warn(name, errUnsupported)
 			default:
-				a.cmd = appendStrings(a.cmd[:0], args)
+				a.cmd = appendStrings(a.cmd[:0], name, args)
 				a.one[0] = a.cmd
 				a.apply(a.one[:])
 				clear(a.cmd) // the store keeps the strings, not the slice
@@ -730,11 +730,13 @@ func (a *applier) publish(channel, message string) {
 // toStrings converts a command to strings, which the store may keep: the
 // name is interned, and the arguments share one allocation.
 func toStrings(args [][]byte) []string {
-	return appendStrings(make([]string, 0, len(args)), args)
+	return appendStrings(make([]string, 0, len(args)), commandName(args[0]), args)
 }
 
-func appendStrings(dst []string, args [][]byte) []string {
-	dst = append(dst, commandName(args[0]))
+// appendStrings appends name, then args[1:] as strings that share one
+// allocation.
+func appendStrings(dst []string, name string, args [][]byte) []string {
+	dst = append(dst, name)
 	n := 0
 	for _, b := range args[1:] {
 		n += len(b)
@@ -767,6 +769,10 @@ func init() {
 
 // commandName returns b's command name in upper case.
 func commandName(b []byte) string {
+	// SET, nearly every command of a stream, without the map's hashing.
+	if len(b) == 3 && b[0]|0x20 == 's' && b[1]|0x20 == 'e' && b[2]|0x20 == 't' {
+		return "SET"
+	}
 	if n, ok := commandNames[string(b)]; ok {
 		return n
 	}
