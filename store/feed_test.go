@@ -283,3 +283,48 @@ func TestFeed_WaitersWakeAtTheirPosition(t *testing.T) {
 		assert.True(t, never.Load())
 	})
 }
+
+// TestFeed_RingModel writes raw chunks of random sizes (some larger than the
+// ring) into a small feed, resets it now and then at a random offset, and
+// checks every position it still holds against a model: all bytes written
+// since the last reset, at their offsets.
+func TestFeed_RingModel(t *testing.T) {
+	const size = 97 // not a power of two: wrap-around at odd places
+	s, err := store.New(&store.Options{FeedBacklog: size})
+	require.NoError(t, err)
+	defer s.Close()
+	f, err := s.Feed()
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(7, 11))
+	var model []byte // bytes since the last reset; model[i] has offset base+1+i
+	base := f.Offset()
+	for step := range 2000 {
+		if rng.IntN(50) == 0 {
+			base = rng.Int64N(1 << 40)
+			f.Reset(base)
+			model = model[:0]
+			continue
+		}
+		chunk := make([]byte, rng.IntN(2*size)+1)
+		for i := range chunk {
+			chunk[i] = byte(rng.Uint32())
+		}
+		model = append(model, chunk...)
+		require.Equal(t, base+int64(len(model)), f.AppendRaw(chunk), "step %d", step)
+
+		first, last := f.Backlog()
+		require.Equal(t, base+int64(len(model)), last)
+		require.Equal(t, max(base, last-size)+1, first)
+		pos := first - 1 + rng.Int64N(last-first+1) // read from a random held position on
+		buf := make([]byte, rng.IntN(2*size)+1)
+		n, err := f.ReadAt(buf, pos)
+		require.NoError(t, err)
+		want := model[pos-base:]
+		require.Equal(t, min(len(buf), len(want)), n)
+		require.Equal(t, want[:n], buf[:n], "step %d: ReadAt(%d)", step, pos)
+		if first > base+1 {
+			_, err := f.ReadAt(buf, first-2)
+			require.ErrorIs(t, err, store.ErrFeedTruncated)
+		}
+	}
+}
