@@ -62,9 +62,16 @@ func (k Kind) String() string {
 // notice. It merges go-redis's Message and Subscription types, telling them
 // apart by Kind. Which fields are set depends on Kind (see the constants).
 type Message struct {
-	Kind    Kind
+	// Kind says what the message is: a confirmation, a message, a pmessage
+	// or a drop notice.
+	Kind Kind
+	// Channel is the channel of a channel confirmation, or the one a
+	// message or pmessage was published to.
 	Channel string
+	// Pattern is the pattern of a pattern confirmation, or the one a
+	// pmessage matched.
 	Pattern string
+	// Payload is the published message (messages and pmessages only).
 	Payload string
 	// Count is, for a confirmation, the number of channels and patterns the
 	// subscription follows after it; for KindDropped, the number of messages

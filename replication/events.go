@@ -68,7 +68,9 @@ func (k EventKind) String() string {
 // Event is something that happened to a replication link, as reported to
 // the OnEvent option of [LeaderOptions] and [FollowerOptions].
 type Event struct {
+	// Kind is what happened.
 	Kind EventKind
+	// Time is when it happened.
 	Time time.Time
 	// Addr is the peer: the leader's address for a follower's events, the
 	// follower's remote address for a leader's.

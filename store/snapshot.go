@@ -2,6 +2,7 @@ package store
 
 // Entry is one key of a snapshot.
 type Entry struct {
+	// Key is the key's name.
 	Key string
 	// Hash reports that the key holds a hash; otherwise it holds a string.
 	Hash bool
