@@ -371,7 +371,18 @@ func plan(d *dataset, rs *results) []task {
 		{"reclaim", []string{"reclaim"}, reclaimTask},
 	}
 	add := func(j job, run int) {
-		for _, c := range store {
+		for k := range store {
+			// Each run starts with the next contender. A task's place in
+			// the order changes its figure by up to 2x (2026-12-03, Ember
+			// and the map alone, 3 runs: HSET first 2.1-3.5 M/s, second
+			// 4.7-7.5; SET second 1.5-1.7, first 2.6-4.1). Before the
+			// first HSET the scavenger had just returned 55-57 MB of the
+			// heap to the OS (scavtrace), which it faults back in; why
+			// SET is slower second is not known. With one fixed order
+			// Ember, first in every run, had the same place in every
+			// run; rotated, each place falls on a different contender in
+			// each run.
+			c := store[(k+max(run, 1)-1)%len(store)]
 			ok := false
 			for _, w := range j.ws {
 				if runnable(c, w) {
