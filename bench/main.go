@@ -399,13 +399,7 @@ func plan(d *dataset, rs *results) []task {
 			tasks = append(tasks, task{label, func(p *progress) error { return j.fn(c, d, rs, p) }})
 		}
 	}
-	warm := false
-	for _, j := range perRun {
-		for _, w := range j.ws {
-			warm = warm || (sel(w) && len(store) > 0)
-		}
-	}
-	if warm {
+	if len(store) > 0 && slices.ContainsFunc(perRun, func(j job) bool { return slices.ContainsFunc(j.ws, sel) }) {
 		tasks = append(tasks, task{"warming the heap", func(*progress) error { warmHeap(d); return nil }})
 	}
 	for run := 1; run <= *flagRuns; run++ {
