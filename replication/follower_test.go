@@ -32,7 +32,7 @@ func startFollower(t testing.TB, s *store.Store, addr string, opts *replication.
 	f, err := replication.NewFollower(s, addr, &o)
 	require.NoError(t, err)
 	require.NoError(t, f.Start())
-	t.Cleanup(func() { require.NoError(t, f.Close()) })
+	cleanup(t, func() { require.NoError(t, f.Close()) })
 	return f
 }
 
