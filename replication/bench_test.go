@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -263,59 +262,34 @@ func BenchmarkFullSync_1M(b *testing.B) {
 }
 
 // BenchmarkLag measures the time from a write on the leader to its
-// visibility on a follower over loopback, at a paced 100k writes/s, and
-// reports its percentiles.
+// visibility on a follower in the same process over loopback, at a paced
+// 100k writes/s for one second, and reports its percentiles (see
+// lagRecorder; BenchmarkLagProcess puts the follower in another process).
 func BenchmarkLag(b *testing.B) {
+	const rate, n = 100_000, 100_000
 	ls := newStore(b, nil)
 	l, addr := startLeader(b, ls, nil)
-	fs := newStore(b, nil)
-	f := startFollower(b, fs, addr, nil)
-	require.NoError(b, ls.Set("warm", "up"))
-	waitSynced(b, f, l)
-	ffeed, err := fs.Feed()
-	require.NoError(b, err)
-
-	const rate = 100_000
-	const samples = 50_000 // one write in two is timed
-	type sample struct {
-		offset int64
-		at     time.Time
-	}
 	for b.Loop() {
-		sent := make(chan sample, samples)
-		lags := make([]time.Duration, 0, samples)
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() { // the follower side: when does each offset become visible?
-			defer wg.Done()
-			for s := range sent {
-				for ffeed.Offset() < s.offset {
-					if err := ffeed.Wait(context.Background(), ffeed.Offset()); err != nil {
-						return
-					}
-				}
-				lags = append(lags, time.Since(s.at))
-			}
-		}()
-		start := time.Now()
-		for i := range 2 * samples {
-			due := start.Add(time.Duration(i) * time.Second / rate)
-			if ahead := time.Until(due); ahead > 100*time.Microsecond {
-				time.Sleep(ahead) // pace without spinning: the box may have few cores
-			}
-			now := time.Now()
-			require.NoError(b, ls.Set(benchKey(i), benchValue))
-			if i%2 == 0 {
-				sent <- sample{l.Offset(), now}
-			}
-		}
-		close(sent)
-		wg.Wait()
-		slices.Sort(lags)
-		pct := func(p float64) float64 { return float64(lags[int(p*float64(len(lags)-1))].Microseconds()) }
-		b.ReportMetric(pct(0.50), "p50-µs")
-		b.ReportMetric(pct(0.99), "p99-µs")
-		b.ReportMetric(pct(0.999), "p99.9-µs")
+		b.StopTimer()
+		require.NoError(b, ls.FlushAll()) // the new follower's sync brings no old lag: keys
+		rec := newLagRecorder(n)
+		fs, err := store.New(&store.Options{Notify: rec.notify})
+		require.NoError(b, err)
+		rec.st = fs
+		f := startFollower(b, fs, addr, nil)
+		require.NoError(b, ls.Set("warm", "up"))
+		waitSynced(b, f, l)
+		b.StartTimer()
+		require.NoError(b, writePaced(ls, n, rate))
+		p50, p99, p999, err := rec.wait(10 * time.Second)
+		b.StopTimer()
+		require.NoError(b, err)
+		b.ReportMetric(p50, "p50-µs")
+		b.ReportMetric(p99, "p99-µs")
+		b.ReportMetric(p999, "p99.9-µs")
+		f.Close()
+		fs.Close()
+		b.StartTimer()
 	}
 }
 

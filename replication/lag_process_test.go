@@ -2,7 +2,6 @@ package replication_test
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"os"
@@ -46,15 +45,17 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// lagFollower follows addr until it has seen keys lag:0 ... lag:n-1, whose
-// values are the leader's unix-ns clock at the write, and prints the
-// percentiles of write-to-visible lag in µs: "p50 p99 p99.9".
+// lagFollower follows addr until it has seen keys lag:0 ... lag:n-1 (see
+// lagRecorder) and prints the percentiles of write-to-visible lag in µs:
+// "p50 p99 p99.9".
 func lagFollower(addr string, n int) error {
-	st, err := store.New(nil)
+	rec := newLagRecorder(n)
+	st, err := store.New(&store.Options{Notify: rec.notify})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	rec.st = st
 	f, err := replication.NewFollower(st, addr, nil)
 	if err != nil {
 		return err
@@ -63,33 +64,82 @@ func lagFollower(addr string, n int) error {
 	if err := f.Start(); err != nil {
 		return err
 	}
-	feed, err := st.Feed()
+	fmt.Println("ready")
+	p50, p99, p999, err := rec.wait(time.Minute)
 	if err != nil {
 		return err
 	}
-	fmt.Println("ready")
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	lags := make([]int64, 0, n)
-	next := 0
-	for next < n {
-		if err := feed.Wait(ctx, feed.Offset()); err != nil {
+	fmt.Printf("%.1f %.1f %.1f\n", p50, p99, p999)
+	return nil
+}
+
+// lagRecorder measures write-to-visible lag on a follower's store: the
+// leader writes keys "lag:<i>" whose values are its unix-ns clock at the
+// write, and the follower store's Notify hook, which runs in the goroutine
+// that applied the write right after it became visible, reads the clock
+// again. No measuring goroutine has to be woken, so its scheduling delay is
+// not part of the figure (a scheduler trace put that at p50 36-43 µs and p99
+// 247-298 µs when a goroutine waited on the feed instead).
+type lagRecorder struct {
+	st   *store.Store // set before the follower starts
+	n    int
+	lags []int64 // ns; read only after done is closed
+	done chan struct{}
+}
+
+func newLagRecorder(n int) *lagRecorder {
+	return &lagRecorder{n: n, lags: make([]int64, 0, n), done: make(chan struct{})}
+}
+
+// notify is the follower store's Notify hook.
+func (r *lagRecorder) notify(_ byte, event, key string) {
+	if event != "set" || !strings.HasPrefix(key, "lag:") || len(r.lags) == r.n {
+		return
+	}
+	now := time.Now().UnixNano()
+	v, ok, err := r.st.Get(key)
+	if !ok || err != nil {
+		return
+	}
+	ts, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return
+	}
+	r.lags = append(r.lags, now-ts)
+	if len(r.lags) == r.n {
+		close(r.done)
+	}
+}
+
+// wait waits until n writes were seen or d passed, and returns the
+// percentiles p50, p99 and p99.9 in µs.
+func (r *lagRecorder) wait(d time.Duration) (p50, p99, p999 float64, err error) {
+	select {
+	case <-r.done:
+	case <-time.After(d):
+		return 0, 0, 0, fmt.Errorf("follower saw fewer than %d writes in %v", r.n, d)
+	}
+	slices.Sort(r.lags)
+	pct := func(p float64) float64 { return float64(r.lags[int(p*float64(len(r.lags)-1))]) / 1e3 }
+	return pct(0.5), pct(0.99), pct(0.999), nil
+}
+
+// writePaced writes keys lag:0 ... lag:n-1 to s at rate writes/s, each
+// with its unix-ns clock as the value. It sleeps only when it is more than
+// 100 µs ahead of the schedule, so writes leave in short bursts; a sleep
+// for every write measured p50 38-41 µs instead of 294-337, p99 1.4-2.7 ms
+// instead of 0.96-1.2.
+func writePaced(s *store.Store, n, rate int) error {
+	start := time.Now()
+	for i := range n {
+		due := start.Add(time.Duration(i) * time.Second / time.Duration(rate))
+		if ahead := time.Until(due); ahead > 100*time.Microsecond {
+			time.Sleep(ahead) // pace without spinning: the box may have few cores
+		}
+		if err := s.Set("lag:"+strconv.Itoa(i), strconv.FormatInt(time.Now().UnixNano(), 10)); err != nil {
 			return err
 		}
-		now := time.Now().UnixNano()
-		for next < n {
-			v, ok, _ := st.Get("lag:" + strconv.Itoa(next))
-			if !ok {
-				break
-			}
-			ts, _ := strconv.ParseInt(v, 10, 64)
-			lags = append(lags, now-ts)
-			next++
-		}
 	}
-	slices.Sort(lags)
-	pct := func(p float64) float64 { return float64(lags[int(p*float64(len(lags)-1))]) / 1e3 }
-	fmt.Printf("%.1f %.1f %.1f\n", pct(0.5), pct(0.99), pct(0.999))
 	return nil
 }
 
@@ -112,14 +162,7 @@ func BenchmarkLagProcess(b *testing.B) {
 		require.Equal(b, "ready", lines.Text())
 		eventually(b, 10*time.Second, func() bool { return len(l.Info().Followers) == 1 && l.Info().Followers[0].State == "online" }, "child follower")
 		b.StartTimer()
-		start := time.Now()
-		for i := range n {
-			due := start.Add(time.Duration(i) * time.Second / rate)
-			if ahead := time.Until(due); ahead > 100*time.Microsecond {
-				time.Sleep(ahead)
-			}
-			require.NoError(b, ls.Set("lag:"+strconv.Itoa(i), strconv.FormatInt(time.Now().UnixNano(), 10)))
-		}
+		require.NoError(b, writePaced(ls, n, rate))
 		b.StopTimer()
 		require.True(b, lines.Scan(), "child's result")
 		var p50, p99, p999 float64
