@@ -97,6 +97,29 @@ func TestHashClassSizes(t *testing.T) {
 	assert.LessOrEqual(t, unsafe.Sizeof(hash32{}), uintptr(1152))
 }
 
+// TestHashGrowth pins how a small hash grows one field at a time: to a
+// class of at least twice its pairs.
+func TestHashGrowth(t *testing.T) {
+	h := newHash(0)
+	var classes []int32
+	for i := range smallHashMax + 1 {
+		h, _ = h.set(fmt.Sprint("f", i), "v")
+		if h.m == nil && (len(classes) == 0 || classes[len(classes)-1] != h.cls) {
+			classes = append(classes, h.cls)
+		}
+	}
+	assert.Equal(t, []int32{4, 15, smallHashMax}, classes)
+	assert.NotNil(t, h.m, "past smallHashMax fields, a map")
+	assert.Equal(t, smallHashMax+1, h.len())
+
+	h = newHash(7) // presized, as by one HSET of 7 pairs
+	require.Equal(t, int32(9), h.cls)
+	for i := range 10 {
+		h, _ = h.set(fmt.Sprint("f", i), "v")
+	}
+	assert.Equal(t, int32(smallHashMax), h.cls, "9 pairs full: at least 20")
+}
+
 // TestHashDelClone deletes from small and large hashes, keeping order, and
 // clones both forms.
 func TestHashDelClone(t *testing.T) {
