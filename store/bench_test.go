@@ -269,6 +269,29 @@ func BenchmarkMixed(b *testing.B) {
 	}
 }
 
+// BenchmarkSetRefreshTTL overwrites keys that have a TTL with SET PX, in a
+// uniform order, the way a cache refreshes its entries (the baseline, which
+// has no TTL, sets).
+func BenchmarkSetRefreshTTL(b *testing.B) {
+	d := data()
+	forImpls(b, func(b *testing.B, im impl) {
+		s, done := im.new(b)
+		defer done()
+		for i, k := range d.keys {
+			s.SetTTL(k, d.vals[i], time.Hour)
+		}
+		runtime.GC()
+		b.ReportAllocs()
+		b.ResetTimer()
+		i := 0
+		for b.Loop() {
+			k := d.uniform[i%benchKeys]
+			s.SetTTL(d.keys[k], d.vals[(int(k)+i)%benchKeys], time.Hour)
+			i++
+		}
+	})
+}
+
 const hashKeys, hashFields = 100_000, 10
 
 // BenchmarkHSet fills 100k hashes of 10 fields, one field per call.

@@ -221,6 +221,57 @@ func withGet(w setWant, get string) setWant {
 	return w
 }
 
+// TestStore_SetOverTTL overwrites strings that have a deadline, the way a
+// cache refreshes its keys: the new deadline (or none) replaces the old one,
+// which then neither expires the key early nor counts as a second deadline.
+func TestStore_SetOverTTL(t *testing.T) {
+	inBubble(t, func(t *testing.T, s *store.Store) {
+		_, _, err := s.SetArgs("k", "v1", store.SetArgs{PX: 1000})
+		require.NoError(t, err)
+		_, _, err = s.SetArgs("k", "v2", store.SetArgs{PX: 5000})
+		require.NoError(t, err)
+		assert.Equal(t, int64(5000), pttlOf(t, s, "k"))
+		assert.Equal(t, int64(1), s.Stats().Expires)
+
+		time.Sleep(1500 * time.Millisecond)
+		synctest.Wait()
+		assert.Equal(t, "v2", getOr(t, s, "k"), "the old deadline passed; the key lives on")
+		assert.Equal(t, int64(3500), pttlOf(t, s, "k"))
+
+		_, _, err = s.SetArgs("k", "v3", store.SetArgs{EX: 1}) // shorter than before
+		require.NoError(t, err)
+		time.Sleep(1000 * time.Millisecond)
+		synctest.Wait()
+		assert.Equal(t, "(nil)", getOr(t, s, "k"), "gone at the new, earlier deadline")
+		st := s.Stats()
+		assert.Equal(t, int64(0), st.Keys)
+		assert.Equal(t, int64(0), st.Expires)
+		assert.Equal(t, uint64(1), st.Expired)
+
+		_, _, err = s.SetArgs("p", "v1", store.SetArgs{EX: 10})
+		require.NoError(t, err)
+		require.NoError(t, s.Set("p", "v2"))
+		assert.Equal(t, int64(-1), ttlOf(t, s, "p"), "a plain SET clears the TTL")
+		assert.Equal(t, int64(0), s.Stats().Expires)
+		time.Sleep(11 * time.Second)
+		synctest.Wait()
+		assert.Equal(t, "v2", getOr(t, s, "p"))
+
+		// A hash with a TTL overwritten by SET PX becomes a string with the
+		// new deadline.
+		_, err = s.HSet("h", "f", "v")
+		require.NoError(t, err)
+		_, err = s.Expire("h", 100)
+		require.NoError(t, err)
+		_, _, err = s.SetArgs("h", "s", store.SetArgs{PX: 2000})
+		require.NoError(t, err)
+		typ, err := s.Type("h")
+		require.NoError(t, err)
+		assert.Equal(t, "string", typ)
+		assert.Equal(t, int64(2000), pttlOf(t, s, "h"))
+	})
+}
+
 func TestStore_SetArgs_TTL(t *testing.T) {
 	inBubble(t, func(t *testing.T, s *store.Store) {
 		now := nowMs()

@@ -44,6 +44,9 @@ func TestStore_Notify(t *testing.T) {
 			want []event
 		}{
 			{"SET", func() { _ = s.Set("k", "1") }, []event{{'$', "set", "k"}}},
+			{"SET EX first", func() { _, _, _ = s.SetArgs("k", "1", store.SetArgs{EX: 100}) }, []event{{'$', "set", "k"}, {'g', "expire", "k"}}},
+			{"SET PX over a TTL", func() { _, _, _ = s.SetArgs("k", "2", store.SetArgs{PX: 200_000}) }, []event{{'$', "set", "k"}, {'g', "expire", "k"}}},
+			{"SET over a TTL", func() { _ = s.Set("k", "3") }, []event{{'$', "set", "k"}}},
 			{"SET EX", func() { _, _, _ = s.SetArgs("k", "1", store.SetArgs{EX: 100}) }, []event{{'$', "set", "k"}, {'g', "expire", "k"}}},
 			{"SET NX fails", func() { _, _, _ = s.SetArgs("k", "1", store.SetArgs{NX: true}) }, nil},
 			{"INCR", func() { _, _ = s.Incr("k") }, []event{{'$', "incrby", "k"}}},

@@ -261,21 +261,23 @@ func (s *Store) SetArgs(key, val string, a SetArgs) (prev string, ok bool, err e
 const maxRelativeMs = 1 << 53
 
 // setExpiring is SET with at most an expiry option, for a key that is
-// missing or holds a plain string: the commonest write of a cache, done
-// without a transaction. done is false when the general path must run.
+// missing or holds a string, with or without a deadline still to come: the
+// commonest write of a cache, done without a transaction. done is false
+// when the general path must run.
 func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
 	if s.closed.Load() {
 		return true, ErrClosed
 	}
-	var at int64
+	var at, now int64
 	n := 1
 	switch {
 	case a.EX|a.EXAT|a.PXAT == 0 && a.PX > 0 && a.PX <= maxRelativeMs:
-		at = s.nowMs() + a.PX // the commonest: SET k v PX ms, as SetTTL writes it
+		now = s.nowMs()
+		at = now + a.PX // the commonest: SET k v PX ms, as SetTTL writes it
 	case a.PX|a.EXAT|a.PXAT == 0 && a.EX > 0 && a.EX <= maxRelativeMs/1000:
-		at = s.nowMs() + a.EX*1000
+		now = s.nowMs()
+		at = now + a.EX*1000
 	default:
-		var now int64
 		clock := func() int64 {
 			if now == 0 {
 				now = s.nowMs()
@@ -300,14 +302,29 @@ func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
 		return true, ErrReadOnly
 	}
 	p, existed := sh.tab.upsert(key, h)
+	var old int64 // the deadline the key had
 	if existed && p.n&flagsTTL != 0 {
-		sh.unlock()
-		return false, nil
+		// A string with a deadline still to come is overwritten here too
+		// (a cache refreshing its keys with SET k v PX ms does nothing
+		// else): BenchmarkSetRefreshTTL 915 -> 768 ns, p=0.002, 6
+		// interleaved runs, where the general path ran a transaction. A
+		// hash, and a key whose deadline passed (which the general path
+		// expires first, with its event), are not.
+		if p.isHash() {
+			sh.unlock()
+			return false, nil
+		}
+		old = p.deadline()
+		if now == 0 {
+			now = s.nowMs()
+		}
+		if old <= now {
+			sh.unlock()
+			return false, nil
+		}
 	}
 	p.store(newString(val, at))
-	if at != 0 {
-		s.setDeadlineLocked(i, key, h, 0, at)
-	}
+	s.setDeadlineLocked(i, key, h, old, at)
 	if f := s.feed.Load(); f != nil {
 		b := resp3(sh.scratch[:0], "SET", key, val)
 		if at != 0 {
