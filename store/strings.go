@@ -301,29 +301,35 @@ func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
 		sh.unlock()
 		return true, ErrReadOnly
 	}
-	p, existed := sh.tab.upsert(key, h)
 	var old int64 // the deadline the key had
-	if existed && p.n&flagsTTL != 0 {
-		// A string with a deadline still to come is overwritten here too
-		// (a cache refreshing its keys with SET k v PX ms does nothing
-		// else): BenchmarkSetRefreshTTL 915 -> 768 ns, p=0.002, 6
-		// interleaved runs, where the general path ran a transaction. A
-		// hash, and a key whose deadline passed (which the general path
-		// expires first, with its event), are not.
-		if p.isHash() {
-			sh.unlock()
-			return false, nil
+	if j := sh.tab.find(key, h); j < 0 {
+		// A new key goes in with its value: one store of each word of
+		// the slot, not an empty value first and the value after.
+		sh.tab.insertNew(key, h, newString(val, at))
+	} else {
+		p := &sh.tab.slot(j).val
+		if p.n&flagsTTL != 0 {
+			// A string with a deadline still to come is overwritten here too
+			// (a cache refreshing its keys with SET k v PX ms does nothing
+			// else): BenchmarkSetRefreshTTL 915 -> 768 ns, p=0.002, 6
+			// interleaved runs, where the general path ran a transaction. A
+			// hash, and a key whose deadline passed (which the general path
+			// expires first, with its event), are not.
+			if p.isHash() {
+				sh.unlock()
+				return false, nil
+			}
+			old = p.deadline()
+			if now == 0 {
+				now = s.nowMs()
+			}
+			if old <= now {
+				sh.unlock()
+				return false, nil
+			}
 		}
-		old = p.deadline()
-		if now == 0 {
-			now = s.nowMs()
-		}
-		if old <= now {
-			sh.unlock()
-			return false, nil
-		}
+		p.store(newString(val, at))
 	}
-	p.store(newString(val, at))
 	s.setDeadlineLocked(i, key, h, old, at)
 	if f := s.feed.Load(); f != nil {
 		b := resp3(sh.scratch[:0], "SET", key, val)
