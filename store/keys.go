@@ -18,7 +18,13 @@ func (s *Store) Del(keys ...string) (int64, error) {
 		return 0, errArgsDel
 	}
 	var t Tx
-	if err := s.beginKeys(&t, true, keys...); err != nil {
+	if len(keys) == 1 {
+		// One key, the common call: one shard's lock, and no set of
+		// shards to build.
+		if err := s.begin1(&t, keys[0], true); err != nil {
+			return 0, err
+		}
+	} else if err := s.beginKeys(&t, true, keys...); err != nil {
 		return 0, err
 	}
 	defer s.end(&t)
@@ -35,7 +41,8 @@ func (t *Tx) Del(keys ...string) (int64, error) {
 			return 0, err
 		}
 	}
-	var deleted []string
+	var one [1]string
+	deleted := one[:0] // no allocation for the one key of most calls
 	for _, k := range keys {
 		i, sh, _ := t.shard(k)
 		t.touch(i, sh, k)
@@ -47,7 +54,11 @@ func (t *Tx) Del(keys ...string) (int64, error) {
 		deleted = append(deleted, k)
 		t.note('g', "del", k)
 	}
-	if len(deleted) > 0 && t.feed != nil {
+	switch {
+	case len(deleted) == 0 || t.feed == nil:
+	case len(deleted) == 1:
+		t.rec("DEL", deleted[0])
+	default:
 		t.rec(append([]string{"DEL"}, deleted...)...)
 	}
 	return int64(len(deleted)), nil
