@@ -71,7 +71,11 @@ func (s *Store) Exists(keys ...string) (int64, error) {
 		return 0, errArgsExists
 	}
 	var t Tx
-	if err := s.beginKeys(&t, false, keys...); err != nil {
+	if len(keys) == 1 {
+		if err := s.begin1(&t, keys[0], false); err != nil { // as Del
+			return 0, err
+		}
+	} else if err := s.beginKeys(&t, false, keys...); err != nil {
 		return 0, err
 	}
 	defer s.end(&t)
