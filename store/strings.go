@@ -32,35 +32,48 @@ func (s *Store) Get(key string) (string, bool, error) {
 		n := len(slots)
 		want := metaOf(h, len(key))
 		i := home(want, n)
+		// The probe only loads words: with no call in the loop (the key's
+		// bytes are compared after it) its values stay in registers. It
+		// stops at the first slot with the key's meta or at an empty one.
+		// GET of 4096 keys in cache: 28.1-29.2 -> 27.5-27.8 ns (3
+		// interleaved runs); GetZipf 234.6 -> 211.7 ns (p=0.16, n=8).
+		found := -1 // -1: probed every slot; -2: an empty slot; else the slot
+		var kp unsafe.Pointer
+		var v value
 		for range n {
 			sl := &slots[i]
-			if m := atomic.LoadUint64(&sl.meta); m == want {
-				kp := atomic.LoadPointer(&sl.kp)
-				v := value{p: atomic.LoadPointer(&sl.val.p), n: atomic.LoadUint64(&sl.val.n)}
-				// Read seq again before following the key's pointer: a key
-				// and its meta read while a writer changed them may not
-				// match.
-				if sh.seq.Load() != s0 {
-					break
-				}
-				if sameKey(unsafe.String((*byte)(kp), len(key)), key) {
-					if v.n&flagsTTL == 0 {
-						sh.fastHits.Add(1)
-						return unsafe.String((*byte)(v.p), int(v.n)), true, nil
-					}
-					flagged = v
-					break
-				}
-			} else if m == 0 {
-				if sh.seq.Load() != s0 {
-					break
-				}
-				sh.fastMisses.Add(1)
-				return "", false, nil
+			m := atomic.LoadUint64(&sl.meta)
+			if m == want {
+				kp = atomic.LoadPointer(&sl.kp)
+				v = value{p: atomic.LoadPointer(&sl.val.p), n: atomic.LoadUint64(&sl.val.n)}
+				found = i
+				break
+			}
+			if m == 0 {
+				found = -2
+				break
 			}
 			if i++; i == n {
 				i = 0
 			}
+		}
+		// Read seq again before following the key's pointer or answering
+		// a miss: a key and its meta read while a writer changed them may
+		// not match.
+		if sh.seq.Load() == s0 {
+			switch {
+			case found == -2:
+				sh.fastMisses.Add(1)
+				return "", false, nil
+			case found >= 0 && sameKey(unsafe.String((*byte)(kp), len(key)), key):
+				if v.n&flagsTTL == 0 {
+					sh.fastHits.Add(1)
+					return unsafe.String((*byte)(v.p), int(v.n)), true, nil
+				}
+				flagged = v
+			}
+			// Otherwise another key with the same meta (one in 2^32 probes)
+			// stood first: the locked path looks further.
 		}
 	}
 	return s.getSlow(key, h, sh, flagged)
