@@ -132,3 +132,29 @@ func TestTable_FindDue(t *testing.T) {
 	}
 	assert.Equal(t, 5, same.used)
 }
+
+// TestGet_MetaCollision puts, ahead of a key in its probe run, another key
+// with the same meta (the same 32 hash bits and length, one chance in 2^32
+// per probe): GET's lock-free probe stops at the first and must still
+// answer for the second, through the locked path.
+func TestGet_MetaCollision(t *testing.T) {
+	s, err := New(&Options{shards: 1})
+	require.NoError(t, err)
+	defer s.Close()
+	sh := &s.shards[0]
+	sh.lock()
+	sh.tab.set("bbbb", hashKey("aaaa"), stringValue("B")) // at aaaa's home
+	sh.unlock()
+	require.NoError(t, s.Set("aaaa", "A"))
+
+	v, ok, err := s.Get("aaaa")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "A", v)
+	_, ok, err = s.Get("cccc")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	st := s.Stats()
+	assert.Equal(t, uint64(1), st.Hits)
+	assert.Equal(t, uint64(1), st.Misses)
+}
