@@ -19,10 +19,10 @@ type Tx struct {
 	s        *Store
 	now      int64 // unix ms, read once per transaction (as Redis does per command)
 	write    bool
-	one      int       // index of the only shard held, or -1 when held is used
-	held     *shardSet // the shards held, for multi-key transactions
-	feed     *Feed     // nil when nobody consumes the feed: record nothing
-	eff      []byte    // effects recorded so far, RESP-encoded
+	one      int      // index of the only shard held, or -1 when held is used
+	held     shardSet // the shards held, for multi-key transactions
+	feed     *Feed    // nil when nobody consumes the feed: record nothing
+	eff      []byte   // effects recorded so far, RESP-encoded
 	neff     int
 	notes    []note              // allocated only when the store has a Notify func
 	undo     map[string]saved    // Update only: each key's state before its first write
@@ -40,10 +40,31 @@ type saved struct {
 	existed bool
 }
 
-type shardSet [maxShards / 64]uint64
+// shardSet is a set of shard indexes, a bit each. It lives in the Tx, on its
+// caller's stack: a set of 1,024 bits allocated for each multi-key command
+// cost MGET of 4 keys 128 bytes and an allocation.
+type shardSet struct {
+	small [4]uint64 // stores of up to 256 shards
+	big   []uint64  // larger ones
+}
 
-func (ss *shardSet) has(i int) bool { return ss[i>>6]&(1<<(i&63)) != 0 }
-func (ss *shardSet) add(i int)      { ss[i>>6] |= 1 << (i & 63) }
+// reset empties the set for a store of n shards.
+func (ss *shardSet) reset(n int) {
+	*ss = shardSet{}
+	if n > 64*len(ss.small) {
+		ss.big = make([]uint64, (n+63)/64)
+	}
+}
+
+func (ss *shardSet) words() []uint64 {
+	if ss.big != nil {
+		return ss.big
+	}
+	return ss.small[:]
+}
+
+func (ss *shardSet) has(i int) bool { return ss.words()[i>>6]&(1<<(i&63)) != 0 }
+func (ss *shardSet) add(i int)      { ss.words()[i>>6] |= 1 << (i & 63) }
 
 // note is a keyspace event to deliver once the locks are released.
 type note struct {
@@ -80,7 +101,7 @@ func (s *Store) beginKeys(t *Tx, write bool, keys ...string) error {
 		return ErrClosed
 	}
 	t.s, t.one, t.write = s, -1, write
-	t.held = new(shardSet)
+	t.held.reset(len(s.shards))
 	for _, k := range keys {
 		t.held.add(s.index(k))
 	}
@@ -98,7 +119,7 @@ func (s *Store) beginAll(t *Tx, write bool) error {
 		return ErrClosed
 	}
 	t.s, t.one, t.write = s, -1, write
-	t.held = new(shardSet)
+	t.held.reset(len(s.shards))
 	for i := range s.shards {
 		t.held.add(i)
 	}
@@ -112,7 +133,7 @@ func (s *Store) beginAll(t *Tx, write bool) error {
 
 // lockAll locks the shards in held, in ascending order.
 func (t *Tx) lockAll() {
-	for w, word := range t.held {
+	for w, word := range t.held.words() {
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
@@ -135,7 +156,7 @@ func (t *Tx) unlockAll() {
 		}
 		return
 	}
-	for w, word := range t.held {
+	for w, word := range t.held.words() {
 		for word != 0 {
 			b := bits.TrailingZeros64(word)
 			word &^= 1 << b
@@ -153,7 +174,7 @@ func (t *Tx) first() *shard {
 	if t.one >= 0 {
 		return &t.s.shards[t.one]
 	}
-	for w, word := range t.held {
+	for w, word := range t.held.words() {
 		if word != 0 {
 			return &t.s.shards[w*64+bits.TrailingZeros64(word)]
 		}
