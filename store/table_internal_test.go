@@ -158,3 +158,35 @@ func TestGet_MetaCollision(t *testing.T) {
 	assert.Equal(t, uint64(1), st.Hits)
 	assert.Equal(t, uint64(1), st.Misses)
 }
+
+// TestShardSet_ManyShards runs multi-key and all-shard commands on a store
+// of more shards than a Tx's inline set holds, and on one that fits it.
+func TestShardSet_ManyShards(t *testing.T) {
+	for _, n := range []int{64, 512} {
+		s, err := New(&Options{shards: n})
+		require.NoError(t, err)
+		var pairs, keys []string
+		for i := range 200 {
+			k := "k" + strconv.Itoa(i)
+			keys = append(keys, k)
+			pairs = append(pairs, k, strconv.Itoa(i))
+		}
+		require.NoError(t, s.MSet(pairs...))
+		vals, err := s.MGet(keys...)
+		require.NoError(t, err)
+		for i, v := range vals {
+			assert.Equal(t, strconv.Itoa(i), v.Val, "shards %d, key %d", n, i)
+		}
+		deleted, err := s.Del(keys[:100]...)
+		require.NoError(t, err)
+		assert.Equal(t, int64(100), deleted)
+		all, err := s.Keys("*")
+		require.NoError(t, err)
+		assert.Len(t, all, 100)
+		require.NoError(t, s.FlushAll())
+		size, err := s.DBSize()
+		require.NoError(t, err)
+		assert.Zero(t, size)
+		require.NoError(t, s.Close())
+	}
+}
