@@ -18,13 +18,7 @@ func (s *Store) Del(keys ...string) (int64, error) {
 		return 0, errArgsDel
 	}
 	var t Tx
-	if len(keys) == 1 {
-		// One key, the common call: one shard's lock, and no set of
-		// shards to build.
-		if err := s.begin1(&t, keys[0], true); err != nil {
-			return 0, err
-		}
-	} else if err := s.beginKeys(&t, true, keys...); err != nil {
+	if err := s.beginCmd(&t, true, keys...); err != nil {
 		return 0, err
 	}
 	defer s.end(&t)
@@ -71,11 +65,7 @@ func (s *Store) Exists(keys ...string) (int64, error) {
 		return 0, errArgsExists
 	}
 	var t Tx
-	if len(keys) == 1 {
-		if err := s.begin1(&t, keys[0], false); err != nil { // as Del
-			return 0, err
-		}
-	} else if err := s.beginKeys(&t, false, keys...); err != nil {
+	if err := s.beginCmd(&t, false, keys...); err != nil {
 		return 0, err
 	}
 	defer s.end(&t)

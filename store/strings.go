@@ -534,7 +534,7 @@ func (s *Store) MGet(keys ...string) ([]Value, error) {
 		return nil, errArgsMGet
 	}
 	var t Tx
-	if err := s.beginKeys(&t, false, keys...); err != nil {
+	if err := s.beginCmd(&t, false, keys...); err != nil {
 		return nil, err
 	}
 	defer s.end(&t)
@@ -568,7 +568,7 @@ func (s *Store) MSet(pairs ...string) error {
 		return errArgsMSet
 	}
 	var t Tx
-	if err := s.beginKeys(&t, true, evens(pairs)...); err != nil {
+	if err := s.beginCmd(&t, true, evens(pairs)...); err != nil {
 		return err
 	}
 	defer s.end(&t)
@@ -626,7 +626,7 @@ func (s *Store) MSetNX(pairs ...string) (bool, error) {
 		return false, errArgsMSetNX
 	}
 	var t Tx
-	if err := s.beginKeys(&t, true, evens(pairs)...); err != nil {
+	if err := s.beginCmd(&t, true, evens(pairs)...); err != nil {
 		return false, err
 	}
 	defer s.end(&t)

@@ -94,6 +94,18 @@ func (s *Store) begin1(t *Tx, key string, write bool) error {
 	return nil
 }
 
+// beginCmd starts the transaction of a command that touches keys and no
+// other key (DEL, EXISTS, MGET, MSET, MSETNX): with one key, the common
+// call, it takes that key's shard as begin1 does, without a set of shards.
+// (Update and pipelines use beginKeys: a Tx from begin1 does not check that
+// a key is one it holds.)
+func (s *Store) beginCmd(t *Tx, write bool, keys ...string) error {
+	if len(keys) == 1 {
+		return s.begin1(t, keys[0], write)
+	}
+	return s.beginKeys(t, write, keys...)
+}
+
 // beginKeys starts a transaction on the shards of all keys, locked in
 // ascending shard order so that transactions never deadlock.
 func (s *Store) beginKeys(t *Tx, write bool, keys ...string) error {
