@@ -238,6 +238,31 @@ func BenchmarkGet(b *testing.B) { benchGet(b, data().uniform) }
 // BenchmarkGetZipf reads existing keys drawn from Zipf(0.99).
 func BenchmarkGetZipf(b *testing.B) { benchGet(b, data().zipf) }
 
+// BenchmarkGetTTL reads existing keys that all have a TTL (an hour), in a
+// uniform order: a cache's GET. The baseline, which has no TTL, reads its
+// keys. Each GET reads the clock to check the key's deadline (see the
+// store's clock).
+func BenchmarkGetTTL(b *testing.B) {
+	d := data()
+	forImpls(b, func(b *testing.B, im impl) {
+		s, done := im.new(b)
+		defer done()
+		for i, k := range d.keys {
+			s.SetTTL(k, d.vals[i], time.Hour)
+		}
+		runtime.GC()
+		b.ReportAllocs()
+		b.ResetTimer()
+		i := 0
+		for b.Loop() {
+			if _, ok := s.Get(d.keys[d.uniform[i%benchKeys]]); !ok {
+				b.Fatal("miss")
+			}
+			i++
+		}
+	})
+}
+
 // BenchmarkMixed runs 90% GET and 10% SET of existing keys from every P.
 func BenchmarkMixed(b *testing.B) {
 	d := data()

@@ -25,8 +25,10 @@
 // at their deadline (not by random sampling, as Redis does), in bounded
 // batches; writes that meet an expired key remove it first.
 //
-// Time comes from time.Now. To test TTLs without sleeping, create the store
-// inside a testing/synctest bubble: the bubble's clock drives both the
+// Time comes from time.Now (on amd64, between two readings of it a second
+// apart, from the CPU's time-stamp counter, which is cheaper to read; see
+// the README's design section). To test TTLs without sleeping, create the
+// store inside a testing/synctest bubble: the bubble's clock drives both the
 // deadlines and the sweeper, and time.Sleep advances it instantly (see the
 // Example for Store.Expire). Outside a bubble, keys expire in real time.
 //

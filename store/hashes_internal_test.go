@@ -26,7 +26,7 @@ func TestHSet_LazyExpiry(t *testing.T) {
 	// asleep for 10 s, have not removed them.
 	ahead := func() {
 		now := time.Now()
-		s.clock.base.Store(&clockBase{t: now, wall: now.Add(20 * time.Second).UnixNano()})
+		s.clock.base.Store(&clockBase{t: now, wall: now.Add(20 * time.Second).UnixNano(), life: baseLife})
 	}
 	ahead()
 	require.Equal(t, int64(2), s.Stats().Keys, "the keys are still held")

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // Store is an in-memory keyspace of strings and hashes with Redis semantics.
@@ -94,7 +93,7 @@ func New(opts *Options) (*Store, error) {
 	for i := range s.shards {
 		s.shards[i].tab.minCap = firstCap(i)
 	}
-	s.clock.reset()
+	s.clock.init()
 	if n == 1 {
 		s.shift = 63 // a uint64 shifted by 64 is 0 in Go, but be explicit
 	}
@@ -150,39 +149,6 @@ func (s *Store) indexOf(h uint64) int {
 
 // nowMs is the store's clock: unix milliseconds.
 func (s *Store) nowMs() int64 { return s.clock.nowMs() }
-
-// clock reads the wall clock in unix ms for a store. time.Now reads two
-// clocks (wall and monotonic: two vDSO calls, 60 ns under this project's
-// KVM machines); clock reads only the monotonic one (31 ns) and adds it to
-// a wall-clock reading it takes again at least once a second, so a step of
-// the system's clock shows within a second, as Redis's cached clock would.
-// Both readings come from package time, so a store created inside a
-// testing/synctest bubble runs on the bubble's fake clock.
-type clock struct {
-	base atomic.Pointer[clockBase]
-}
-
-type clockBase struct {
-	t    time.Time // with its monotonic reading
-	wall int64     // t in unix ns
-}
-
-func (c *clock) reset() *clockBase {
-	t := time.Now()
-	b := &clockBase{t: t, wall: t.UnixNano()}
-	c.base.Store(b)
-	return b
-}
-
-func (c *clock) nowMs() int64 {
-	b := c.base.Load()
-	d := time.Since(b.t)
-	if d < 0 || d >= time.Second {
-		b = c.reset()
-		d = 0
-	}
-	return (b.wall + int64(d)) / int64(time.Millisecond)
-}
 
 // Stats is a point-in-time summary of a Store, like the keyspace and stats
 // sections of Redis's INFO. Counters are totals since New.
