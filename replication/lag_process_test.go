@@ -6,9 +6,12 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -208,4 +211,39 @@ func startFollowerProcess(tb testing.TB, addr string) {
 		stdin.Close()
 		_ = cmd.Wait()
 	})
+}
+
+// BenchmarkStalls measures what the lag benchmarks cannot help: for one
+// second a goroutine per P reads the clock in a loop, and every gap between
+// two readings over 500 µs is a time the machine did not run it. At 100k
+// writes/s a stall of 1 ms on the writer's, the sender's or the follower's
+// CPU puts about a hundred writes (0.1% of a second's) over 1 ms of lag.
+func BenchmarkStalls(b *testing.B) {
+	procs := runtime.GOMAXPROCS(0)
+	for b.Loop() {
+		var over500us, over1ms atomic.Int64
+		var stalled atomic.Int64 // ns
+		var wg sync.WaitGroup
+		for range procs {
+			wg.Go(func() {
+				start := time.Now()
+				last := start
+				for last.Sub(start) < time.Second {
+					now := time.Now()
+					if d := now.Sub(last); d > 500*time.Microsecond {
+						over500us.Add(1)
+						stalled.Add(int64(d))
+						if d > time.Millisecond {
+							over1ms.Add(1)
+						}
+					}
+					last = now
+				}
+			})
+		}
+		wg.Wait()
+		b.ReportMetric(float64(over500us.Load())/float64(procs), "stalls>0.5ms/s/P")
+		b.ReportMetric(float64(over1ms.Load())/float64(procs), "stalls>1ms/s/P")
+		b.ReportMetric(float64(stalled.Load())/1e6/float64(procs), "stalled-ms/s/P")
+	}
 }
