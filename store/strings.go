@@ -70,10 +70,6 @@ func (s *Store) Get(key string) (string, bool, error) {
 					sh.fastHits.Add(1)
 					return unsafe.String((*byte)(v.p), int(v.n)), true, nil
 				}
-				if v.n&flagTimed != 0 && int64(v.n&timedAtMask) > s.nowMs() {
-					sh.fastHits.Add(1)
-					return unsafe.String((*byte)(v.p), int(v.n>>timedAtBits&timedLenMask)), true, nil
-				}
 				flagged = v
 			}
 			// Otherwise another key with the same meta (one in 2^32 probes)
