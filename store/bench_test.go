@@ -146,11 +146,19 @@ func forImpls(b *testing.B, f func(b *testing.B, im impl)) {
 	}
 }
 
-func loaded(b *testing.B, im impl) (kv, func()) {
+func loaded(b *testing.B, im impl) (kv, func()) { return loadedTTL(b, im, 0) }
+
+// loadedTTL is loaded with a TTL of ttl (0 for none) on every key; the
+// baseline, which has no TTL, sets them.
+func loadedTTL(b *testing.B, im impl, ttl time.Duration) (kv, func()) {
 	d := data()
 	s, done := im.new(b)
 	for i, k := range d.keys {
-		s.Set(k, d.vals[i])
+		if ttl == 0 {
+			s.Set(k, d.vals[i])
+		} else {
+			s.SetTTL(k, d.vals[i], ttl)
+		}
 	}
 	// Loading leaves garbage (grown maps and tables); collect it now, or the
 	// GC's work lands on whichever benchmark runs first.
@@ -215,10 +223,12 @@ func BenchmarkSetNewTTL(b *testing.B) {
 	})
 }
 
-func benchGet(b *testing.B, seq []int32) {
+// benchGet reads existing keys in the order of seq, loaded with a TTL of
+// ttl (0 for none).
+func benchGet(b *testing.B, seq []int32, ttl time.Duration) {
 	d := data()
 	forImpls(b, func(b *testing.B, im impl) {
-		s, done := loaded(b, im)
+		s, done := loadedTTL(b, im, ttl)
 		defer done()
 		b.ReportAllocs()
 		b.ResetTimer()
@@ -233,35 +243,16 @@ func benchGet(b *testing.B, seq []int32) {
 }
 
 // BenchmarkGet reads existing keys in a uniform random order.
-func BenchmarkGet(b *testing.B) { benchGet(b, data().uniform) }
+func BenchmarkGet(b *testing.B) { benchGet(b, data().uniform, 0) }
 
 // BenchmarkGetZipf reads existing keys drawn from Zipf(0.99).
-func BenchmarkGetZipf(b *testing.B) { benchGet(b, data().zipf) }
+func BenchmarkGetZipf(b *testing.B) { benchGet(b, data().zipf, 0) }
 
 // BenchmarkGetTTL reads existing keys that all have a TTL (an hour), in a
 // uniform order: a cache's GET. The baseline, which has no TTL, reads its
 // keys. Each GET reads the clock to check the key's deadline (see the
 // store's clock).
-func BenchmarkGetTTL(b *testing.B) {
-	d := data()
-	forImpls(b, func(b *testing.B, im impl) {
-		s, done := im.new(b)
-		defer done()
-		for i, k := range d.keys {
-			s.SetTTL(k, d.vals[i], time.Hour)
-		}
-		runtime.GC()
-		b.ReportAllocs()
-		b.ResetTimer()
-		i := 0
-		for b.Loop() {
-			if _, ok := s.Get(d.keys[d.uniform[i%benchKeys]]); !ok {
-				b.Fatal("miss")
-			}
-			i++
-		}
-	})
-}
+func BenchmarkGetTTL(b *testing.B) { benchGet(b, data().uniform, time.Hour) }
 
 // BenchmarkMixed runs 90% GET and 10% SET of existing keys from every P.
 func BenchmarkMixed(b *testing.B) {
@@ -300,12 +291,8 @@ func BenchmarkMixed(b *testing.B) {
 func BenchmarkSetRefreshTTL(b *testing.B) {
 	d := data()
 	forImpls(b, func(b *testing.B, im impl) {
-		s, done := im.new(b)
+		s, done := loadedTTL(b, im, time.Hour)
 		defer done()
-		for i, k := range d.keys {
-			s.SetTTL(k, d.vals[i], time.Hour)
-		}
-		runtime.GC()
 		b.ReportAllocs()
 		b.ResetTimer()
 		i := 0
