@@ -73,6 +73,9 @@ type calibration struct {
 	last uint64 // the last measurement
 }
 
+// tscOK is tscUsable, asked once: CPUID under a hypervisor exits to it.
+var tscOK = sync.OnceValue(tscUsable)
+
 // processCal is the calibration of every store's clock in the process: the
 // counter is the CPU's.
 var processCal calibration
@@ -80,7 +83,7 @@ var processCal calibration
 // init makes c count from now, on the counter where it can.
 func (c *clock) init() {
 	now := time.Now()
-	c.tsc = tscUsable() && !inBubble(now)
+	c.tsc = tscOK() && !inBubble(now)
 	c.cal = &processCal
 	c.reset(nil)
 }
