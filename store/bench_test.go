@@ -167,19 +167,6 @@ func loadedTTL(b *testing.B, im impl, ttl time.Duration) (kv, func()) {
 	return s, done
 }
 
-// warmUp runs fill once on a store that it then drops, untimed, so that the
-// timed run finds the heap grown and its pages mapped, whichever
-// implementation runs first in the process. (Without it, the first run of
-// the HSet benchmark in a fresh process took 410-470 ns per call against
-// 95-150 in later runs, so the order of the implementations decided the
-// ratio.)
-func warmUp(b *testing.B, im impl, fill func(s kv)) {
-	s, done := im.new(b)
-	fill(s)
-	done()
-	runtime.GC()
-}
-
 // benchSetNew sets keys that do not exist yet, up to 1M per store, with set.
 func benchSetNew(b *testing.B, im impl, set func(s kv, k, v string)) {
 	d := data()
@@ -195,14 +182,13 @@ func benchSetNew(b *testing.B, im impl, set func(s kv, k, v string)) {
 // ranged over 0.50-0.88 (SET, Ember/map), 0.79-1.62 (SET with a TTL/without)
 // and 0.90-1.00 (HSET); from a returned heap, over 0.75-0.84, 1.04-1.32 and
 // 0.81-0.88, with the medians of the first two 0.56-0.67 against 0.80 and
-// 1.04-1.15 against 1.11-1.14.
+// 1.04-1.15 against 1.11-1.14. The untimed fill that had warmed the heap
+// before the first run (whose first HSet run took 410-470 ns per call
+// against 95-150 in later ones without it) then made no difference: 3
+// processes with it and 3 without, -count 2, SetNew, SetNewTTL and HSet
+// within 3% for both implementations, first runs included; it went.
 func benchFill(b *testing.B, im impl, n int, fill func(s kv, j int)) {
 	b.ReportAllocs()
-	warmUp(b, im, func(s kv) {
-		for j := range n {
-			fill(s, j)
-		}
-	})
 	s, done := im.new(b)
 	debug.FreeOSMemory()
 	b.ResetTimer()
