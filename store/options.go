@@ -21,6 +21,10 @@ type Options struct {
 
 	// shards overrides the shard count in tests (see export_test.go).
 	shards int
+	// noSweep starts no sweepers, in tests: a key past its deadline then
+	// stays until a command reads it (lazy expiry), whatever the scheduler
+	// does.
+	noSweep bool
 }
 
 const defaultFeedBacklog = 16 << 20

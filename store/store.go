@@ -105,7 +105,9 @@ func New(opts *Options) (*Store, error) {
 		sw := &s.sweepers[i]
 		sw.wake = make(chan struct{}, 1)
 		sw.next.Store(math.MaxInt64)
-		s.goroutine(func() { s.sweep(i) })
+		if !o.noSweep {
+			s.goroutine(func() { s.sweep(i) })
+		}
 	}
 	return s, nil
 }
