@@ -42,6 +42,7 @@ type Follower struct {
 	wg     sync.WaitGroup // Run (and Start's goroutine), and each link's acker
 
 	wake    chan struct{} // SetLeaderAddr: reconnect now (capacity 1)
+	addrGen atomic.Uint64 // bumped by SetLeaderAddr; a link of an older one applies nothing more
 	lastIO  atomic.Int64  // unix ns of the last bytes from the leader
 	readOff atomic.Int64  // offset of the stream bytes read (slave_read_repl_offset)
 
@@ -241,7 +242,9 @@ func (f *Follower) ListenAndServe(addr string) error {
 // SetLeaderAddr makes the Follower follow the leader at addr from now on,
 // as REPLICAOF with a new address does: the current link is closed and the
 // Follower reconnects at once, asking to continue its history (a promoted
-// follower of the same leader grants that).
+// follower of the same leader grants that). Nothing the old leader sends
+// after SetLeaderAddr returns is applied; a command being applied as it is
+// called may still complete.
 func (f *Follower) SetLeaderAddr(addr string) error {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return fmt.Errorf("replication: leader address %q: %w", addr, err)
@@ -249,6 +252,7 @@ func (f *Follower) SetLeaderAddr(addr string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.mu.addr = addr
+	f.addrGen.Add(1)
 	if f.mu.kick != nil {
 		f.mu.kicked = true
 		f.mu.kick()

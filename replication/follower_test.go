@@ -526,3 +526,85 @@ func TestFollower_SetLeaderAddr(t *testing.T) {
 	assert.Equal(t, 1, fev.count(replication.EventPartialSync), fev.String())
 	require.Error(t, f.SetLeaderAddr("no port"))
 }
+
+// lingeringConn is a connection whose Close leaves it open until the test
+// releases it, as a connection slow to close would be.
+type lingeringConn struct {
+	net.Conn
+	release <-chan struct{}
+	once    sync.Once
+}
+
+func (c *lingeringConn) Close() error {
+	c.once.Do(func() {
+		go func() {
+			<-c.release
+			c.Conn.Close()
+		}()
+	})
+	return nil
+}
+
+// TestFollower_SetLeaderAddr_OldLinkStops: once SetLeaderAddr returns, what
+// the old leader sends is not applied, even where the old connection is
+// still open and readable (here its Close is held back).
+func TestFollower_SetLeaderAddr_OldLinkStops(t *testing.T) {
+	t.Cleanup(leakcheck.Check(t))
+	release := make(chan struct{})
+	ls := newStore(t, nil)
+	l, laddr := startLeader(t, ls, nil)
+	// The new address accepts and never answers: the follower waits in
+	// its handshake there.
+	hole := listenLoopback(t)
+	var held []net.Conn
+	var heldMu sync.Mutex
+	go func() {
+		for {
+			c, err := hole.Accept()
+			if err != nil {
+				return
+			}
+			heldMu.Lock()
+			held = append(held, c)
+			heldMu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		hole.Close()
+		heldMu.Lock()
+		defer heldMu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var d net.Dialer
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil || addr != laddr {
+			return c, err
+		}
+		return &lingeringConn{Conn: c, release: release}, nil
+	}
+	fs := newStore(t, nil)
+	f := startFollower(t, fs, laddr, &replication.FollowerOptions{Dial: dial, HandshakeTimeout: time.Second})
+	t.Cleanup(func() { close(release) }) // before the follower's Close, which waits for the old link
+	require.NoError(t, ls.Set("a", "1"))
+	waitSynced(t, f, l)
+	before := f.Offset()
+
+	require.NoError(t, f.SetLeaderAddr(hole.Addr().String()))
+	require.NoError(t, ls.Set("b", "2"))
+	// The old link reads "b" (its connection is open) and must drop it.
+	deadline := time.Now().Add(300 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		_, ok, err := fs.Get("b")
+		require.NoError(t, err)
+		require.False(t, ok, "the old leader's write after SetLeaderAddr was applied")
+		time.Sleep(5 * time.Millisecond)
+	}
+	assert.Equal(t, before, f.Offset())
+	v, ok, err := fs.Get("a")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "1", v)
+}

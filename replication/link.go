@@ -25,6 +25,7 @@ import (
 type link struct {
 	f    *Follower
 	addr string
+	gen  uint64 // the Follower's addrGen when the link began
 	conn net.Conn
 	dc   *deadlineConn
 	r    *resp.Reader
@@ -48,6 +49,7 @@ func (f *Follower) session(ctx context.Context) (synced bool, err error) {
 	f.mu.Lock()
 	f.mu.kick = kick
 	addr := f.mu.addr
+	gen := f.addrGen.Load()
 	f.mu.Unlock()
 	defer func() {
 		f.mu.Lock()
@@ -62,7 +64,7 @@ func (f *Follower) session(ctx context.Context) (synced bool, err error) {
 	defer conn.Close()
 	defer context.AfterFunc(ctx, func() { conn.Close() })()
 
-	l := &link{f: f, addr: addr, conn: conn}
+	l := &link{f: f, addr: addr, gen: gen, conn: conn}
 	l.dc = newDeadlineConn(conn, f.cfg.HandshakeTimeout, f.cfg.WriteTimeout)
 	l.dc.onRead = func() { f.lastIO.Store(time.Now().UnixNano()) }
 	l.r = resp.NewReader(bufio.NewReaderSize(l.dc, 64<<10), nil)
@@ -287,6 +289,9 @@ func (l *link) fullSync(id string, offset int64, legacy bool) error {
 
 	f.applyMu.Lock()
 	defer f.applyMu.Unlock()
+	if l.moved() {
+		return errAddrChanged
+	}
 	keys, skipped, db, err := f.load(payload, func() { l.conn.Close() })
 	if err != nil {
 		return err
@@ -538,6 +543,9 @@ func (l *link) stream(ctx context.Context) error {
 			raw = []byte("*-1\r\n")[:cmd.Size] // "*0" or "*-1": nothing to do
 		}
 		a.lock()
+		if l.moved() {
+			return errAddrChanged // not applied, so not counted
+		}
 		if len(args) == 0 {
 			a.commit(raw)
 			continue
@@ -692,6 +700,17 @@ func (a *applier) exec(db int) int {
 }
 
 var errUnsupported = errors.New("command not supported by the store: ignored")
+
+// errAddrChanged ends a link whose leader address was changed
+// (SetLeaderAddr) while it ran.
+var errAddrChanged = errors.New("replication: leader address changed")
+
+// moved reports that SetLeaderAddr was called since the link began. Checked
+// with applyMu held before each command is applied, it keeps a command the
+// old leader sent after SetLeaderAddr returned from being applied, even
+// when it is already in the reader's buffer or the connection is slow to
+// close.
+func (l *link) moved() bool { return l.f.addrGen.Load() != l.gen }
 
 // apply runs commands on the store. A failing command is logged, once per
 // command name, and skipped, as a Redis replica does; only a closed store
