@@ -85,6 +85,9 @@ func (s *Store) applySet(key, val string, at int64) (done bool, err error) {
 		sh.cmds.Add(1)
 		return true, nil
 	}
+	if j < 0 {
+		sh.tab.makeRoom() // before readers are shut out
+	}
 	sh.seq.Add(1) // the rest of lock
 	var old int64
 	if j >= 0 {

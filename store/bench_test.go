@@ -431,3 +431,63 @@ func BenchmarkExpireAtOnce(b *testing.B) {
 		b.ReportMetric(float64(after-base)/benchKeys, "heap-after-B/key")
 	}
 }
+
+// BenchmarkGetDuringFill reads 10,000 existing keys in a loop in one
+// goroutine while another sets the benchmark's other 1M keys, new ones, into
+// the same store: the tables grow all along. Each iteration is one fill. It
+// reports the reads' rate during the fill and the tail of their latency, to
+// the µs: a table that grows with its readers shut out makes them wait for
+// the copy.
+func BenchmarkGetDuringFill(b *testing.B) {
+	d := data()
+	const hot = 10_000
+	forImpls(b, func(b *testing.B, im impl) {
+		var hist [10_001]int64 // reads by latency in µs; the last, 10 ms or more
+		var reads int64
+		var worst time.Duration
+		var elapsed time.Duration
+		for b.Loop() {
+			b.StopTimer()
+			s, done := im.new(b)
+			for _, k := range d.keys[:hot] {
+				s.Set(k, "v")
+			}
+			var stop atomic.Bool
+			var wg sync.WaitGroup
+			b.StartTimer()
+			start := time.Now()
+			wg.Go(func() {
+				for i := 0; !stop.Load(); i++ {
+					t0 := time.Now()
+					s.Get(d.keys[i*7919%hot])
+					l := time.Since(t0)
+					hist[min(int(l/time.Microsecond), len(hist)-1)]++
+					worst = max(worst, l)
+					reads++
+				}
+			})
+			for i, k := range d.keys[hot:] {
+				s.Set(k, d.vals[i])
+			}
+			stop.Store(true)
+			wg.Wait()
+			elapsed += time.Since(start)
+			b.StopTimer()
+			done()
+			b.StartTimer()
+		}
+		pct := func(p float64) float64 {
+			want := int64(p * float64(reads))
+			var n int64
+			for us, c := range hist {
+				if n += c; n > want {
+					return float64(us)
+				}
+			}
+			return float64(len(hist) - 1)
+		}
+		b.ReportMetric(float64(reads)/elapsed.Seconds(), "reads/s")
+		b.ReportMetric(pct(0.9999), "p99.99-µs")
+		b.ReportMetric(float64(worst.Microseconds()), "max-µs")
+	})
+}

@@ -55,9 +55,14 @@ type shard struct {
 	_ [64]byte // keeps the next shard's lock off this shard's counters' cache line
 }
 
-// lock takes the shard for writing; unlock releases it.
+// lock takes the shard for writing; unlock releases it. A table one key
+// short of growing grows first (see table.makeRoom), so that a command adding
+// one key does not grow it with the lock-free readers shut out.
 func (sh *shard) lock() {
 	sh.mu.Lock()
+	if len(sh.tab.slots) > 0 {
+		sh.tab.makeRoom()
+	}
 	sh.seq.Add(1)
 }
 

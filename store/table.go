@@ -199,13 +199,25 @@ func (t *table) set(key string, h uint64, v value) bool {
 	return true
 }
 
+// testHookRehash, when set by a test, is called as a table starts to grow.
+var testHookRehash func()
+
+// makeRoom grows the table if one more key would pass 3/4 full. A writer
+// calls it with the shard locked but before it makes seq odd: the old slots
+// stay as they are while the new array is built, so the lock-free GET goes on
+// reading them instead of waiting for the copy (tens of ms for a shard of
+// 250k keys on a 2-core VM), and the new array is published whole.
+func (t *table) makeRoom() {
+	if (t.used+1)*4 > len(t.slots)*3 {
+		t.rehash(t.used + 1)
+	}
+}
+
 // insertNew puts a key known to be absent in the first free slot of its
 // probe run, growing the table first if it would pass 3/4 full, and returns
 // the slot's index.
 func (t *table) insertNew(key string, h uint64, v value) int {
-	if (t.used+1)*4 > len(t.slots)*3 {
-		t.rehash(t.used + 1)
-	}
+	t.makeRoom()
 	m := metaOf(h, len(key))
 	i := t.claim(m)
 	t.slots[i].store(unsafe.Pointer(unsafe.StringData(key)), m, v)
@@ -282,6 +294,9 @@ func (t *table) deleteAt(i int) {
 // rehash rebuilds the table with room for n keys at half full, so the next
 // growth comes after half as many keys again: growth by 1.5.
 func (t *table) rehash(n int) {
+	if testHookRehash != nil {
+		testHookRehash()
+	}
 	size := 0
 	if n > 0 {
 		size = max(2*n, t.minCap, 8)
