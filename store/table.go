@@ -199,8 +199,9 @@ func (t *table) set(key string, h uint64, v value) bool {
 	return true
 }
 
-// testHookRehash, when set by a test, is called as a table starts to grow.
-var testHookRehash func()
+// testHookRehash, when set by a test, is called as a table starts to grow
+// or shrink.
+var testHookRehash func(*table)
 
 // makeRoom grows the table if one more key would pass 3/4 full. A writer
 // calls it with the shard locked but before it makes seq odd: the old slots
@@ -295,7 +296,7 @@ func (t *table) deleteAt(i int) {
 // growth comes after half as many keys again: growth by 1.5.
 func (t *table) rehash(n int) {
 	if testHookRehash != nil {
-		testHookRehash()
+		testHookRehash(t)
 	}
 	size := 0
 	if n > 0 {
