@@ -88,10 +88,7 @@ func (s *Store) hsetOne(key, field, val string) (added int64, done bool, err err
 	if j := sh.tab.find(key, h); j < 0 {
 		hs := newHash(1)
 		hs.set(field, val)
-		sh.tab.makeRoom() // before readers are shut out
-		sh.seq.Add(1)
-		sh.tab.insertNew(key, h, hashValue(hs))
-		sh.seq.Add(1)
+		sh.insertNew(key, h, hashValue(hs))
 		added = 1
 	} else {
 		v := sh.tab.slot(j).val

@@ -66,6 +66,16 @@ func (sh *shard) lock() {
 	sh.seq.Add(1)
 }
 
+// insertNew adds a key known to be absent, with sh.mu held and seq even:
+// it grows the table while readers still read the old slots, then makes seq
+// odd only for the insertion itself.
+func (sh *shard) insertNew(key string, h uint64, v value) {
+	sh.tab.makeRoom()
+	sh.seq.Add(1)
+	sh.tab.insertNew(key, h, v)
+	sh.seq.Add(1)
+}
+
 func (sh *shard) unlock() {
 	sh.seq.Add(1)
 	sh.mu.Unlock()

@@ -167,10 +167,7 @@ func (s *Store) Set(key, val string) error {
 	}
 	switch j := sh.tab.find(key, h); {
 	case j < 0:
-		sh.tab.makeRoom() // before readers are shut out
-		sh.seq.Add(1)
-		sh.tab.insertNew(key, h, stringValue(val))
-		sh.seq.Add(1)
+		sh.insertNew(key, h, stringValue(val))
 	case sh.tab.slot(j).val.n&flagsTTL != 0:
 		sh.mu.Unlock()
 		_, _, err := s.SetArgs(key, val, SetArgs{})
