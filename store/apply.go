@@ -26,7 +26,7 @@ func (s *Store) Apply(args ...string) error {
 		}
 	}
 	if len(args) >= 2 {
-		if spec, ok := lookupApply(args[0]); ok && spec.keys == keysFirst && len(args)-1 >= spec.minArgs {
+		if spec, ok := lookupApply(args[0]); ok && spec.oneKey(args) && len(args)-1 >= spec.minArgs {
 			// One key, one shard: the common case of a replication
 			// stream, without the allocations of a batch.
 			// The Tx escapes (spec.run is a func value): a pooled one
@@ -201,6 +201,21 @@ type applySpec struct {
 	keys    keySpec
 	minArgs int
 	run     func(t *Tx, a []string) error
+}
+
+// oneKey reports whether the command args (name first) names exactly one
+// key: all that a command of keysFirst names, and DEL, UNLINK or MSET with
+// one key (a master propagates each expired key as a DEL of its own).
+func (spec applySpec) oneKey(args []string) bool {
+	switch spec.keys {
+	case keysFirst:
+		return true
+	case keysRest:
+		return len(args) == 2
+	case keysEveryOther:
+		return len(args) == 3
+	}
+	return false
 }
 
 func applyInt(s string) (int64, error) {

@@ -24,7 +24,9 @@ type Tx struct {
 	feed     *Feed    // nil when nobody consumes the feed: record nothing
 	eff      []byte   // effects recorded so far, RESP-encoded
 	neff     int
-	notes    []note              // allocated only when the store has a Notify func
+	inline   [2]note             // the first notifications, when the store has a Notify func
+	notes    []note              // the others (allocated only for a third)
+	nnotes   int                 // notifications recorded, inline ones included
 	undo     map[string]saved    // Update only: each key's state before its first write
 	apply    bool                // set before begin by Apply, ApplyBatch and Load
 	declared map[string]struct{} // Update only: the keys fn may use
@@ -234,6 +236,9 @@ func (s *Store) end(t *Tx) {
 	}
 	t.unlockAll()
 	if s.notify != nil {
+		for _, n := range t.inline[:min(t.nnotes, len(t.inline))] {
+			s.notify(n.class, n.event, n.key)
+		}
 		for _, n := range t.notes {
 			s.notify(n.class, n.event, n.key)
 		}
@@ -351,7 +356,7 @@ func (t *Tx) rollback() {
 			t.put(sv.i, sh, key, sv.v, value{}, false)
 		}
 	}
-	t.eff, t.neff, t.notes = t.eff[:0], 0, t.notes[:0]
+	t.eff, t.neff, t.notes, t.nnotes = t.eff[:0], 0, t.notes[:0], 0
 }
 
 // put stores v under key, replacing old (existed reports whether there was
@@ -403,10 +408,20 @@ func replaceString(old value, s string, existed bool) value {
 	return stringValue(s)
 }
 
+// note records a notification for end to send once the locks are released.
+// The first two are kept in the Tx itself: a write command of one key sends
+// one or two (SET with a TTL: set, expire), and a slice for them was an
+// allocation per write.
 func (t *Tx) note(class byte, event, key string) {
-	if t.s.notify != nil {
+	switch {
+	case t.s.notify == nil:
+		return
+	case t.nnotes < len(t.inline):
+		t.inline[t.nnotes] = note{class, event, key}
+	default:
 		t.notes = append(t.notes, note{class, event, key})
 	}
+	t.nnotes++
 }
 
 // rec records a command as an effect.
