@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -113,8 +112,9 @@ func BenchmarkFollower_Apply(b *testing.B) {
 	}
 }
 
-// BenchmarkLeader_Write measures the leader's write throughput (parallel
-// SETs) without replication, with a Leader serving but no follower, and with
+// BenchmarkLeader_Write measures the leader's write throughput (SETs from
+// one goroutine, as redis-server's one thread, and from one per P) without
+// replication, with a Leader serving but no follower, and with
 // one follower attached over loopback, in this process or in another.
 // writes/s is the leader's own rate: the clock stops when the writers are
 // done. With a follower, synced-writes/s also counts the time the follower
@@ -161,45 +161,68 @@ func BenchmarkLeader_Write(b *testing.B) {
 				cancel()
 				require.NoError(b, err)
 			}
-			runtime.GC()
-			var link replication.FollowerInfo
-			if l != nil {
-				link = l.Info().Followers[0]
+			writers := []int{1}
+			if procs := runtime.GOMAXPROCS(0); procs > 1 {
+				writers = append(writers, procs)
 			}
-			var next atomic.Int64
-			b.ReportAllocs()
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				// Each writer its own run of keys: one counter shared by
-				// the writers would be the benchmark's busiest cache line.
-				i := int(next.Add(1)) * 7919
-				for pb.Next() {
-					i++
-					if err := ls.Set(keys[i&(1<<18-1)], benchValue); err != nil {
-						b.Fatal(err)
-					}
-				}
-			})
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
-			if l != nil {
-				// The follower must still be attached, and catch up: the
-				// time it takes after the last write gives the rate of
-				// writes applied on the follower.
-				start := time.Now()
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-				n, err := l.WaitForFollowers(ctx, 1)
-				cancel()
-				catchUp := time.Since(start)
-				require.NoError(b, err)
-				require.Equal(b, 1, n)
-				now := l.Info().Followers
-				require.Len(b, now, 1)
-				require.Equal(b, link.Addr, now[0].Addr, "the follower's link dropped during the run")
-				b.ReportMetric(float64(b.N)/(b.Elapsed()+catchUp).Seconds(), "synced-writes/s")
+			for _, w := range writers {
+				b.Run("writers="+strconv.Itoa(w), func(b *testing.B) { timedWrites(b, ls, l, w) })
 			}
 		})
 	}
+}
+
+// timedWrites is BenchmarkLeader_Write's clocked part: b.N SETs on ls from
+// writers goroutines, each with an equal share and its own run of keys (no
+// counter shared by the writers, which would be the busiest cache line of
+// the benchmark; b.RunParallel shares one, taken in grains sized from the
+// previous run, and under -benchtime Nx that is a run of b.N = 1: a grain of
+// a few writes). l is the Leader with a follower attached, or nil.
+func timedWrites(b *testing.B, ls *store.Store, l *replication.Leader, writers int) {
+	keys := benchKeys()
+	runtime.GC()
+	var link replication.FollowerInfo
+	if l != nil {
+		link = l.Info().Followers[0]
+	}
+	var wg sync.WaitGroup
+	b.ReportAllocs()
+	b.ResetTimer()
+	for g := range writers {
+		n := b.N / writers
+		if g < b.N%writers {
+			n++
+		}
+		wg.Go(func() {
+			i := (g + 1) * 7919
+			for range n {
+				i++
+				if err := ls.Set(keys[i&(1<<18-1)], benchValue); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+	if l == nil {
+		return
+	}
+	// The follower must still be attached, and catch up: the time it takes
+	// after the last write gives the rate of writes applied on the follower.
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	n, err := l.WaitForFollowers(ctx, 1)
+	cancel()
+	catchUp := time.Since(start)
+	require.NoError(b, err)
+	require.Equal(b, 1, n)
+	now := l.Info().Followers
+	require.Len(b, now, 1)
+	require.Equal(b, link.Addr, now[0].Addr, "the follower's link dropped during the run")
+	b.ReportMetric(float64(b.N)/(b.Elapsed()+catchUp).Seconds(), "synced-writes/s")
 }
 
 // BenchmarkLeader_FeedCost is the cost of the feed on one writer: a SET
