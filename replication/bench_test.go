@@ -17,6 +17,7 @@ import (
 
 	"github.com/emberkv/ember/internal/rdb"
 	"github.com/emberkv/ember/internal/resp"
+	"github.com/emberkv/ember/internal/split"
 	"github.com/emberkv/ember/replication"
 	"github.com/emberkv/ember/store"
 )
@@ -187,11 +188,9 @@ func BenchmarkLeader_Write(b *testing.B) {
 }
 
 // timedWrites is BenchmarkLeader_Write's clocked part: b.N SETs on ls from
-// writers goroutines, each with an equal share and its own run of keys (no
-// counter shared by the writers, which would be the busiest cache line of
-// the benchmark; b.RunParallel shares one, taken in grains sized from the
-// previous run, and under -benchtime Nx that is a run of b.N = 1: a grain of
-// a few writes). l is the Leader with a follower attached, or nil.
+// writers goroutines, each with its share and its own run of keys, and no
+// counter shared by the writers (which b.RunParallel has: see
+// internal/split). l is the Leader with a follower attached, or nil.
 func timedWrites(b *testing.B, ls *store.Store, l *replication.Leader, writers int) {
 	keys := benchKeys()
 	runtime.GC()
@@ -199,26 +198,18 @@ func timedWrites(b *testing.B, ls *store.Store, l *replication.Leader, writers i
 	if l != nil {
 		link = l.Info().Followers[0]
 	}
-	var wg sync.WaitGroup
 	b.ReportAllocs()
 	b.ResetTimer()
-	for g := range writers {
-		n := b.N / writers
-		if g < b.N%writers {
-			n++
-		}
-		wg.Go(func() {
-			i := (g + 1) * 7919
-			for range n {
-				i++
-				if err := ls.Set(keys.at(i&(1<<18-1)), benchValue); err != nil {
-					b.Error(err)
-					return
-				}
+	split.Run(writers, b.N, func(g, n int) {
+		i := (g + 1) * 7919
+		for range n {
+			i++
+			if err := ls.Set(keys.at(i&(1<<18-1)), benchValue); err != nil {
+				b.Error(err)
+				return
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
 	if l == nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emberkv/ember/internal/split"
 	"github.com/emberkv/ember/internal/zipf"
 	"github.com/emberkv/ember/store"
 )
@@ -259,12 +260,8 @@ func BenchmarkGetTTL(b *testing.B) { benchGet(b, data().uniform, time.Hour) }
 // goroutine per P, each doing an equal share of b.N from its own place in
 // the sequence.
 //
-// Not b.RunParallel: it hands the iterations out in grains sized from the
-// previous run's speed, and under -benchtime Nx (the README's command) the
-// only previous run is one of b.N = 1, so the grain was a few iterations:
-// the goroutines took turns at one shared counter every few operations (the
-// lock xadd in PB.Next held 80% of the benchmark loop's samples in a
-// profile of Ember's Zipf mix, for both implementations alike).
+// Not b.RunParallel, whose shared counter the goroutines took turns at
+// every few operations under -benchtime Nx (see internal/split).
 func BenchmarkMixed(b *testing.B) {
 	d := data()
 	for _, dist := range []struct {
@@ -275,29 +272,20 @@ func BenchmarkMixed(b *testing.B) {
 			forImpls(b, func(b *testing.B, im impl) {
 				s, done := loaded(b, im)
 				defer done()
-				procs := runtime.GOMAXPROCS(0)
-				var wg sync.WaitGroup
 				b.ReportAllocs()
 				b.ResetTimer()
-				for g := range procs {
-					n := b.N / procs
-					if g < b.N%procs {
-						n++
-					}
-					wg.Go(func() {
-						i := (g + 1) * 7919
-						for range n {
-							k := dist.seq[i%benchKeys]
-							if i%10 == 0 {
-								s.Set(d.keys[k], d.vals[(k+1)%benchKeys])
-							} else {
-								s.Get(d.keys[k])
-							}
-							i++
+				split.Run(runtime.GOMAXPROCS(0), b.N, func(g, n int) {
+					i := (g + 1) * 7919
+					for range n {
+						k := dist.seq[i%benchKeys]
+						if i%10 == 0 {
+							s.Set(d.keys[k], d.vals[(k+1)%benchKeys])
+						} else {
+							s.Get(d.keys[k])
 						}
-					})
-				}
-				wg.Wait()
+						i++
+					}
+				})
 			})
 		})
 	}
