@@ -190,6 +190,7 @@ func FuzzFollowerStream(f *testing.F) {
 	f.Add(append(fullResync("100", rdbBytes), "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*1\r\n$5\r\nMULTI\r\n*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n*1\r\n$4\r\nEXEC\r\n"...))
 	f.Add(append(fullResync("0", rdbBytes), "*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n*1\r\n$4\r\nping\r\n"...))
 	f.Add([]byte(handshakeReplies + "+FULLRESYNC " + strings.Repeat("b", 40) + " 7\r\n\n\n$EOF:" + strings.Repeat("m", 40) + "\r\n" + string(rdbBytes) + strings.Repeat("m", 40) + "*1\r\n$4\r\nPING\r\n"))
+	f.Add(append(fullResync("0", rdbBytes), "*2\r\n$3\r\nDEL\r\n$1\r\nk\r\n*3\r\n$4\r\nMSET\r\n$1\r\nm\r\n$1\r\nv\r\n*2\r\n$6\r\nUNLINK\r\n$1\r\nm\r\n*2\r\n$4\r\nMSET\r\n$1\r\nx\r\n"...))
 	f.Add([]byte(handshakeReplies + "+CONTINUE\r\n*1\r\n$4\r\nPING\r\n"))
 	f.Add([]byte(handshakeReplies + "-ERR no psync\r\n$0\r\n"))
 	f.Add([]byte("-NOAUTH Authentication required.\r\n-WRONGPASS x\r\n"))
