@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -63,6 +64,22 @@ func TestStore_Notify(t *testing.T) {
 			{"HDEL last", func() { _, _ = s.HDel("h", "f") }, []event{{'h', "hdel", "h"}, {'g', "del", "h"}}},
 			{"GETDEL", func() { _ = s.Set("g", "1"); _, _, _ = s.GetDel("g") }, []event{{'$', "set", "g"}, {'g', "del", "g"}}},
 			{"DEL", func() { _ = s.Set("d", "1"); _, _ = s.Del("d", "missing") }, []event{{'$', "set", "d"}, {'g', "del", "d"}}},
+			{"MSET of 3 (more than a Tx keeps inline)", func() { _ = s.MSet("m1", "1", "m2", "2", "m3", "3") }, []event{{'$', "set", "m1"}, {'$', "set", "m2"}, {'$', "set", "m3"}}},
+			{"Update rolled back", func() {
+				_ = s.Update([]string{"u1", "u2", "u3"}, func(tx *store.Tx) error {
+					_ = tx.Set("u1", "1")
+					_ = tx.Set("u2", "2")
+					_ = tx.Set("u3", "3")
+					return errors.New("changed my mind")
+				})
+			}, nil},
+			{"Update", func() {
+				_ = s.Update([]string{"u1", "u2", "u3"}, func(tx *store.Tx) error {
+					_ = tx.Set("u1", "1")
+					_ = tx.Set("u2", "2")
+					return tx.Set("u3", "3")
+				})
+			}, []event{{'$', "set", "u1"}, {'$', "set", "u2"}, {'$', "set", "u3"}}},
 			{"EXPIRE 0", func() { _ = s.Set("z", "1"); _, _ = s.Expire("z", 0) }, []event{{'$', "set", "z"}, {'g', "del", "z"}}},
 		}
 		for _, st := range steps {
