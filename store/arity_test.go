@@ -118,8 +118,10 @@ func TestStore_ScanMatchStarEmptyKey(t *testing.T) {
 
 // TestApply_SingleKeyAllocs: a follower applies the commands of one key that
 // make up most of a stream without allocating (the store keeps the strings it
-// is given), with a Notify func or without one. Under the race detector a
-// sync.Pool drops some of what it is given, so the pooled Tx counts there.
+// is given), with a Notify func or without one. (Under the race detector a
+// sync.Pool drops a quarter of what it is given, so a pooled Tx is made
+// again about once in four commands: AllocsPerRun's whole-number average
+// still reads 0.)
 func TestApply_SingleKeyAllocs(t *testing.T) {
 	at := strconv.FormatInt(time.Now().Add(time.Hour).UnixMilli(), 10)
 	cmds := [][]string{
@@ -131,10 +133,6 @@ func TestApply_SingleKeyAllocs(t *testing.T) {
 		{"UNLINK", "gone"},
 		{"MSET", "m", "v"},
 		{"INCRBY", "n", "0"},
-	}
-	limit := 0.0
-	if raceEnabled {
-		limit = 1
 	}
 	for _, notify := range []bool{false, true} {
 		var events atomic.Int64
@@ -148,7 +146,7 @@ func TestApply_SingleKeyAllocs(t *testing.T) {
 		for _, args := range cmds {
 			require.NoError(t, s.Apply(args...), args) // keys exist from here on
 			allocs := testing.AllocsPerRun(100, func() { _ = s.Apply(args...) })
-			assert.LessOrEqual(t, allocs, limit, "notify=%v %q", notify, args)
+			assert.Zero(t, allocs, "notify=%v %q", notify, args)
 		}
 		if notify {
 			assert.Positive(t, events.Load())
