@@ -203,3 +203,57 @@ func TestStore_GetWithoutLock(t *testing.T) {
 	t.Logf("%d reads, %d hits", reads, hits)
 	assert.Positive(t, hits)
 }
+
+// TestStore_GetDuringGrowAndShrink reads a key that is always there and one
+// that never is while a writer grows the shard's table past a thousand
+// slots and shrinks it again, over and over: a lock-free Get must find each
+// array whole, with its own length (see table.publish), so the first key is
+// always found with its value and the second never.
+func TestStore_GetDuringGrowAndShrink(t *testing.T) {
+	defer leakcheck.Check(t)()
+	s, err := store.NewWithShards(nil, 1)
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.Set("anchor", "value"))
+
+	stop := make(chan struct{})
+	done := make(chan int)
+	go func() {
+		cycles := 0
+		defer func() { done <- cycles }()
+		keys := make([]string, 3000)
+		for i := range keys {
+			keys[i] = "fill:" + strconv.Itoa(i)
+		}
+		for {
+			for _, k := range keys {
+				_ = s.Set(k, "v")
+			}
+			for _, k := range keys {
+				_, _ = s.Del(k)
+			}
+			cycles++
+			select {
+			case <-stop:
+				return
+			default:
+			}
+		}
+	}()
+	deadline := time.Now().Add(500 * time.Millisecond)
+	reads := 0
+	for time.Now().Before(deadline) && reads < 5_000_000 {
+		v, ok, err := s.Get("anchor")
+		require.NoError(t, err)
+		require.True(t, ok, "anchor missing after %d reads", reads)
+		require.Equal(t, "value", v)
+		_, ok, err = s.Get("absent")
+		require.NoError(t, err)
+		require.False(t, ok)
+		reads++
+	}
+	close(stop)
+	cycles := <-done
+	t.Logf("%d reads over %d grow-and-shrink cycles", reads, cycles)
+	assert.Positive(t, cycles)
+}
