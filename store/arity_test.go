@@ -142,7 +142,7 @@ func TestApply_SingleKeyAllocs(t *testing.T) {
 		}
 		s, err := store.New(o)
 		require.NoError(t, err)
-		s.SetReplica(true)
+		require.NoError(t, s.SetReplica(true))
 		for _, args := range cmds {
 			require.NoError(t, s.Apply(args...), args) // keys exist from here on
 			allocs := testing.AllocsPerRun(100, func() { _ = s.Apply(args...) })

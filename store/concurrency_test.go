@@ -217,10 +217,10 @@ func TestStore_GetDuringGrowAndShrink(t *testing.T) {
 	require.NoError(t, s.Set("anchor", "value"))
 
 	stop := make(chan struct{})
-	done := make(chan int)
+	done := make(chan struct{})
+	cycles := 0 // read after done is closed
 	go func() {
-		cycles := 0
-		defer func() { done <- cycles }()
+		defer close(done)
 		keys := make([]string, 3000)
 		for i := range keys {
 			keys[i] = "fill:" + strconv.Itoa(i)
@@ -240,6 +240,10 @@ func TestStore_GetDuringGrowAndShrink(t *testing.T) {
 			}
 		}
 	}()
+	// Stop the writer however the reads end, a failed require included,
+	// before the store closes and leakcheck looks.
+	stopWriter := sync.OnceFunc(func() { close(stop); <-done })
+	defer stopWriter()
 	deadline := time.Now().Add(500 * time.Millisecond)
 	reads := 0
 	for time.Now().Before(deadline) && reads < 5_000_000 {
@@ -252,8 +256,7 @@ func TestStore_GetDuringGrowAndShrink(t *testing.T) {
 		require.False(t, ok)
 		reads++
 	}
-	close(stop)
-	cycles := <-done
+	stopWriter()
 	t.Logf("%d reads over %d grow-and-shrink cycles", reads, cycles)
 	assert.Positive(t, cycles)
 }
