@@ -1,8 +1,11 @@
 package store
 
 import (
+	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -188,5 +191,48 @@ func TestShardSet_ManyShards(t *testing.T) {
 		require.NoError(t, err)
 		assert.Zero(t, size)
 		require.NoError(t, s.Close())
+	}
+}
+
+// TestHashKey_Spread checks the hash of short keys (8 to 16 bytes, hashed
+// in place rather than by maphash): every bit of every byte changes it, and
+// sequential keys, the pattern of most real key sets, fill shards and
+// table homes evenly.
+func TestHashKey_Spread(t *testing.T) {
+	for n := 1; n <= 24; n++ {
+		key := []byte(strings.Repeat("k", n))
+		seen := map[uint64]int{hashKey(string(key)): -1}
+		for bit := range n * 8 {
+			key[bit/8] ^= 1 << (bit % 8)
+			h := hashKey(string(key))
+			key[bit/8] ^= 1 << (bit % 8)
+			prev, dup := seen[h]
+			require.False(t, dup, "length %d: bits %d and %d give one hash", n, bit, prev)
+			seen[h] = bit
+		}
+	}
+
+	// 1M keys "user:0" to "user:999999" (6 to 11 bytes) and as many of 16
+	// bytes, into 128 shards by the top 7 bits and into 4,096 homes by bits
+	// 7 to 38: each count is binomial, so its standard deviation is the
+	// square root of the mean, and every one must stay within 6 of them.
+	for _, format := range []string{"user:%d", "key:%012d"} {
+		const keys, shards, homes = 1 << 20, 128, 1 << 12
+		var byShard [shards]int
+		byHome := make([]int, homes)
+		for i := range keys {
+			h := hashKey(fmt.Sprintf(format, i))
+			byShard[h>>57]++
+			byHome[home(metaOf(h, 16), homes)]++
+		}
+		check := func(what string, counts []int) {
+			mean := float64(keys) / float64(len(counts))
+			limit := 6 * math.Sqrt(mean)
+			for i, c := range counts {
+				assert.InDelta(t, mean, float64(c), limit, "%s: %s %d", format, what, i)
+			}
+		}
+		check("shard", byShard[:])
+		check("home", byHome)
 	}
 }
