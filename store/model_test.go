@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"sort"
 	"strconv"
 	"testing"
@@ -366,9 +367,17 @@ func randomOp(r *rand.Rand) op {
 
 // TestStore_MatchesModel runs long random operation sequences against the
 // store and the model, on a synctest clock, and requires identical answers
-// after every operation and identical contents at the end.
+// after every operation and identical contents at the end. It runs seeds 0
+// to 99, or as many as EMBER_MODEL_SEEDS says (the key hash is seeded per
+// process, so every run also lays the keys out differently).
 func TestStore_MatchesModel(t *testing.T) {
-	for seed := range uint64(100) {
+	seeds := uint64(100)
+	if env := os.Getenv("EMBER_MODEL_SEEDS"); env != "" {
+		n, err := strconv.ParseUint(env, 10, 64)
+		require.NoError(t, err, "EMBER_MODEL_SEEDS")
+		seeds = n
+	}
+	for seed := range seeds {
 		t.Run(fmt.Sprint("seed=", seed), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				r := rand.New(rand.NewPCG(seed, 42))
