@@ -19,7 +19,16 @@ import (
 // It fails with [ErrWrongType] when key holds a hash.
 // https://redis.io/docs/latest/commands/get/
 func (s *Store) Get(key string) (string, bool, error) {
-	h := hashKey(key)
+	// hashKey's common case inline: the call cost 1-2% of a GET of 1M keys
+	// (30 alternating rounds, Ember over a map behind an interface: 1.048
+	// with it, 1.037 without), as every instruction between two GETs'
+	// cache misses keeps them from overlapping.
+	var h uint64
+	if n := len(key); uint(n-8) <= 8 {
+		h = shortHash(key, n)
+	} else {
+		h = hashKey(key)
+	}
 	sh := &s.shards[s.indexOf(h)]
 	// The read without the lock (see shard.seq and tableView) is written out
 	// here, with one call for every case but the two common ones: the probe

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"math"
 	"math/bits"
@@ -81,14 +82,18 @@ var (
 // xxhash (and 169 ns in a Go map), after a GC, on the 2-core CI machine;
 // maphash.String took 4.5 ns a key (16 bytes, in cache), hashKey 2.1.
 func hashKey(key string) uint64 {
-	n := len(key)
-	if uint(n-8) > 8 {
-		return maphash.String(seed, key)
+	if n := len(key); uint(n-8) <= 8 {
+		return shortHash(key, n)
 	}
-	// The construction of the runtime's own hash where the CPU has no AES
-	// (runtime/hash64.go, after wyhash): the key's first and last 8 bytes,
-	// each XORed with a random word, multiplied into 128 bits and folded,
-	// and the result folded again with the length.
+	return maphash.String(seed, key)
+}
+
+// shortHash hashes a key of n bytes, 8 <= n <= 16, with the construction of
+// the runtime's own hash where the CPU has no AES (runtime/hash64.go, after
+// wyhash): the key's first and last 8 bytes, each XORed with a random word,
+// multiplied into 128 bits and folded, and the result folded again with the
+// length. It is small enough to be inlined where a call costs (Get).
+func shortHash(key string, n int) uint64 {
 	return mix(k2^uint64(n), mix(le64(key)^k0, le64(key[n-8:])^k1))
 }
 
@@ -98,12 +103,10 @@ func mix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
-// le64 reads the first 8 bytes of s as a little-endian word (the compiler
-// makes it one load on amd64 and arm64).
+// le64 reads the first 8 bytes of s, which must hold at least 8, as a
+// little-endian word (one load on amd64 and arm64).
 func le64(s string) uint64 {
-	_ = s[7]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Pointer(unsafe.StringData(s)))[:])
 }
 
 // metaOf returns the meta word of a key of length n with hash h. The shard
