@@ -21,8 +21,7 @@ import (
 func (s *Store) Get(key string) (string, bool, error) {
 	// hashKey's common case inline: the call cost 1-2% of a GET of 1M keys
 	// (30 alternating rounds, Ember over a map behind an interface: 1.048
-	// with it, 1.037 without), as every instruction between two GETs'
-	// cache misses keeps them from overlapping.
+	// with it, 1.037 without).
 	var h uint64
 	if n := len(key); uint(n-8) <= 8 {
 		h = shortHash(key, n)
