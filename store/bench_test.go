@@ -263,8 +263,7 @@ func BenchmarkGetTTL(b *testing.B) { benchGet(b, data().uniform, time.Hour) }
 // same two loaded stores in one process, so that the machine's drift falls
 // on all four alike. It reports the ns per GET of each (ns/op is a round of
 // four passes). On a memory-bound loop the shape of the call is worth tens
-// of ns: each instruction between two lookups' cache misses keeps them from
-// overlapping.
+// of ns (see the README's store figures).
 func BenchmarkGetCallShape(b *testing.B) {
 	d := data()
 	m := newMapKV()
