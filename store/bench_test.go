@@ -256,14 +256,14 @@ func BenchmarkGetZipf(b *testing.B) { benchGet(b, data().zipf, 0) }
 // store's clock).
 func BenchmarkGetTTL(b *testing.B) { benchGet(b, data().uniform, time.Hour) }
 
-// BenchmarkGetCallShape reads the 1M keys in a uniform order from the
-// baseline written three ways (the lookup inline in the loop, behind a
-// method call, behind the kv interface the other benchmarks use) and from
-// Ember behind the interface, one pass of each in turn per round, over the
-// same two loaded stores in one process, so that the machine's drift falls
-// on all four alike. It reports the ns per GET of each (ns/op is a round of
-// four passes). On a memory-bound loop the shape of the call is worth tens
-// of ns (see the README's store figures).
+// BenchmarkGetCallShape reads the 1M keys in a uniform order and in a
+// Zipf(0.99) one from the baseline written three ways (the lookup inline in
+// the loop, behind a method call, behind the kv interface the other
+// benchmarks use) and from Ember behind the interface, one pass of each in
+// turn per round, over the same two loaded stores in one process, so that
+// the machine's drift falls on all four alike. It reports the ns per GET of
+// each (ns/op is a round of four passes). On a memory-bound loop the shape
+// of the call is worth tens of ns (see the README's store figures).
 func BenchmarkGetCallShape(b *testing.B) {
 	d := data()
 	m := newMapKV()
@@ -275,49 +275,56 @@ func BenchmarkGetCallShape(b *testing.B) {
 	}
 	var viaIface kv = m
 	runtime.GC()
-	b.ReportAllocs()
-	var sink int
-	var sums [4]time.Duration
-	passes := [4]func(){
-		func() {
-			for _, k := range d.uniform {
-				m.mu.RLock()
-				sink += len(m.m[d.keys[k]])
-				m.mu.RUnlock()
+	for _, dist := range []struct {
+		name string
+		seq  []int32
+	}{{"uniform", d.uniform}, {"zipf", d.zipf}} {
+		b.Run("keys="+dist.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var sink int
+			var sums [4]time.Duration
+			passes := [4]func(){
+				func() {
+					for _, k := range dist.seq {
+						m.mu.RLock()
+						sink += len(m.m[d.keys[k]])
+						m.mu.RUnlock()
+					}
+				},
+				func() {
+					for _, k := range dist.seq {
+						sink += len(m.getNoInline(d.keys[k]))
+					}
+				},
+				func() {
+					for _, k := range dist.seq {
+						v, _ := viaIface.Get(d.keys[k])
+						sink += len(v)
+					}
+				},
+				func() {
+					for _, k := range dist.seq {
+						v, _ := e.Get(d.keys[k])
+						sink += len(v)
+					}
+				},
 			}
-		},
-		func() {
-			for _, k := range d.uniform {
-				sink += len(m.getNoInline(d.keys[k]))
+			rounds := 0
+			for b.Loop() {
+				for i, pass := range passes {
+					start := time.Now()
+					pass()
+					sums[i] += time.Since(start)
+				}
+				rounds++
 			}
-		},
-		func() {
-			for _, k := range d.uniform {
-				v, _ := viaIface.Get(d.keys[k])
-				sink += len(v)
+			if sink == 0 {
+				b.Fatal("no values read")
 			}
-		},
-		func() {
-			for _, k := range d.uniform {
-				v, _ := e.Get(d.keys[k])
-				sink += len(v)
+			for i, name := range []string{"map-inline", "map-call", "map-iface", "ember-iface"} {
+				b.ReportMetric(float64(sums[i].Nanoseconds())/float64(rounds*benchKeys), name+"-ns/get")
 			}
-		},
-	}
-	rounds := 0
-	for b.Loop() {
-		for i, pass := range passes {
-			start := time.Now()
-			pass()
-			sums[i] += time.Since(start)
-		}
-		rounds++
-	}
-	if sink == 0 {
-		b.Fatal("no values read")
-	}
-	for i, name := range []string{"map-inline", "map-call", "map-iface", "ember-iface"} {
-		b.ReportMetric(float64(sums[i].Nanoseconds())/float64(rounds*benchKeys), name+"-ns/get")
+		})
 	}
 }
 
