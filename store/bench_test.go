@@ -256,7 +256,7 @@ func BenchmarkGetZipf(b *testing.B) { benchGet(b, data().zipf, 0) }
 // store's clock).
 func BenchmarkGetTTL(b *testing.B) { benchGet(b, data().uniform, time.Hour) }
 
-// BenchmarkGetCallShape reads the 1M keys in a uniform order and in a
+// BenchmarkCallShapeGet reads the 1M keys in a uniform order and in a
 // Zipf(0.99) one from the baseline written three ways (the lookup inline in
 // the loop, behind a method call, behind the kv interface the other
 // benchmarks use) and from Ember behind the interface, one pass of each in
@@ -264,7 +264,7 @@ func BenchmarkGetTTL(b *testing.B) { benchGet(b, data().uniform, time.Hour) }
 // the machine's drift falls on all four alike. It reports the ns per GET of
 // each (ns/op is a round of four passes). On a memory-bound loop the shape
 // of the call is worth tens of ns (see the README's store figures).
-func BenchmarkGetCallShape(b *testing.B) {
+func BenchmarkCallShapeGet(b *testing.B) {
 	d := data()
 	m := newMapKV()
 	e, done := impls[1].new(b)
@@ -329,7 +329,7 @@ func BenchmarkGetCallShape(b *testing.B) {
 }
 
 // getNoInline is the baseline's GET behind a call the compiler may not
-// inline, for BenchmarkGetCallShape.
+// inline, for BenchmarkCallShapeGet.
 //
 //go:noinline
 func (m *mapKV) getNoInline(k string) string {
@@ -357,19 +357,66 @@ func BenchmarkMixed(b *testing.B) {
 				defer done()
 				b.ReportAllocs()
 				b.ResetTimer()
-				split.Run(runtime.GOMAXPROCS(0), b.N, func(g, n int) {
-					i := (g + 1) * 7919
-					for range n {
-						k := dist.seq[i%benchKeys]
-						if i%10 == 0 {
-							s.Set(d.keys[k], d.vals[(k+1)%benchKeys])
-						} else {
-							s.Get(d.keys[k])
-						}
-						i++
-					}
-				})
+				runMixed(s, dist.seq, b.N)
 			})
+		})
+	}
+}
+
+// runMixed runs total operations of BenchmarkMixed's 90/10 mix on s, over
+// the keys in the order of seq, from one goroutine per P.
+func runMixed(s kv, seq []int32, total int) {
+	d := data()
+	split.Run(runtime.GOMAXPROCS(0), total, func(g, n int) {
+		i := (g + 1) * 7919
+		for range n {
+			k := seq[i%benchKeys]
+			if i%10 == 0 {
+				s.Set(d.keys[k], d.vals[(k+1)%benchKeys])
+			} else {
+				s.Get(d.keys[k])
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkAlternatingMix is BenchmarkMixed with the two implementations
+// loaded once, side by side, and run in turn, 1M operations each per round,
+// so that the machine's drift falls on both alike (the baseline's own mix
+// moved by up to 1.8x from one process to the next). It reports each one's
+// ns per operation and Ember's over the baseline's.
+func BenchmarkAlternatingMix(b *testing.B) {
+	d := data()
+	m := newMapKV()
+	e, done := impls[1].new(b)
+	defer done()
+	for i, k := range d.keys {
+		m.Set(k, d.vals[i])
+		e.Set(k, d.vals[i])
+	}
+	runtime.GC()
+	for _, dist := range []struct {
+		name string
+		seq  []int32
+	}{{"uniform", d.uniform}, {"zipf", d.zipf}} {
+		b.Run("reads=90%,writes=10%,keys="+dist.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var sums [2]time.Duration
+			rounds := 0
+			for b.Loop() {
+				for i, s := range [2]kv{m, e} {
+					start := time.Now()
+					runMixed(s, dist.seq, benchKeys)
+					sums[i] += time.Since(start)
+				}
+				rounds++
+			}
+			mapNs := float64(sums[0].Nanoseconds()) / float64(rounds*benchKeys)
+			emberNs := float64(sums[1].Nanoseconds()) / float64(rounds*benchKeys)
+			b.ReportMetric(mapNs, "map-ns/op")
+			b.ReportMetric(emberNs, "ember-ns/op")
+			b.ReportMetric(emberNs/mapNs, "ember/map")
 		})
 	}
 }
