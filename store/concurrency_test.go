@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -96,6 +97,50 @@ func TestStore_StatsCounts(t *testing.T) {
 	assert.Equal(t, uint64(1), st.Hits)
 	assert.Equal(t, uint64(1), st.Misses)
 	assert.Equal(t, uint64(5), st.Commands)
+}
+
+// TestStore_NoReadStats checks that a store created with NoReadStats counts
+// no hits or misses, through any read path (Get's without the lock and its
+// locked one, HGet, MGet and Exists), and leaves Get and HGet out of
+// Commands while it still counts the other commands.
+func TestStore_NoReadStats(t *testing.T) {
+	for _, noReadStats := range []bool{false, true} {
+		t.Run(fmt.Sprint("NoReadStats=", noReadStats), func(t *testing.T) {
+			s, err := store.New(&store.Options{NoReadStats: noReadStats})
+			require.NoError(t, err)
+			defer s.Close()
+			require.NoError(t, s.Set("a", "1"))
+			_, _, err = s.SetArgs("t", "1", store.SetArgs{EX: 100}) // Get reads it under the lock
+			require.NoError(t, err)
+			_, err = s.HSet("h", "f", "v")
+			require.NoError(t, err)
+			for _, k := range []string{"a", "t", "missing"} {
+				_, _, err = s.Get(k)
+				require.NoError(t, err)
+			}
+			for _, f := range []string{"f", "g"} {
+				_, _, err = s.HGet("h", f)
+				require.NoError(t, err)
+			}
+			_, _, err = s.HGet("missing", "f")
+			require.NoError(t, err)
+			_, err = s.MGet("a", "missing")
+			require.NoError(t, err)
+			_, err = s.Exists("a", "missing")
+			require.NoError(t, err)
+
+			st := s.Stats()
+			if noReadStats {
+				assert.Zero(t, st.Hits)
+				assert.Zero(t, st.Misses)
+				assert.Equal(t, uint64(5), st.Commands, "SET, SET EX, HSET, MGET, EXISTS")
+			} else {
+				assert.Equal(t, uint64(6), st.Hits, "Get a and t, both HGets of h, MGet a, Exists a")
+				assert.Equal(t, uint64(1+1+1+1), st.Misses, "Get, HGet, MGet and Exists of missing")
+				assert.Equal(t, uint64(11), st.Commands)
+			}
+		})
+	}
 }
 
 // TestStore_ZeroAllocs pins the hot paths that must not allocate.

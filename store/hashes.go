@@ -215,9 +215,11 @@ func (s *Store) HGet(key, field string) (val string, ok bool, err error) {
 	}
 	sh.mu.RUnlock()
 	// One counter update per read: Stats counts these reads as commands.
-	if found {
+	switch {
+	case s.noReadStats:
+	case found:
 		sh.fastHits.Add(1)
-	} else {
+	default:
 		sh.fastMisses.Add(1)
 	}
 	return val, ok, err
@@ -386,7 +388,7 @@ func (t *Tx) HLen(key string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	h, ok, err := t.hashOf(i, sh, key, false)
+	h, ok, err := t.hashOf(i, sh, key, true)
 	if !ok {
 		return 0, err
 	}
@@ -578,7 +580,7 @@ func (t *Tx) HRandField(key string, count int64, withValues bool) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	h, ok, err := t.hashOf(i, sh, key, false)
+	h, ok, err := t.hashOf(i, sh, key, true)
 	if !ok || count == 0 {
 		return []string{}, err
 	}
@@ -640,7 +642,7 @@ func (t *Tx) HScan(key string, cursor uint64, match string, count int64) ([]stri
 	if err != nil {
 		return nil, 0, err
 	}
-	h, ok, err := t.hashOf(i, sh, key, false)
+	h, ok, err := t.hashOf(i, sh, key, true)
 	if !ok {
 		return []string{}, 0, err
 	}

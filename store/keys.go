@@ -83,7 +83,7 @@ func (t *Tx) Exists(keys ...string) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if _, ok := t.get(i, sh, k); ok {
+		if _, ok := t.lookup(i, sh, k); ok {
 			n++
 		}
 	}
@@ -108,7 +108,7 @@ func (t *Tx) Type(key string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	v, ok := t.get(i, sh, key)
+	v, ok := t.lookup(i, sh, key)
 	if !ok {
 		return "none", nil
 	}
@@ -278,7 +278,7 @@ func (t *Tx) ttl(key string, ms, abs bool) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	v, ok := t.get(i, sh, key)
+	v, ok := t.lookup(i, sh, key)
 	if !ok {
 		return -2, nil
 	}
@@ -425,7 +425,7 @@ func (t *Tx) Copy(src, dst string, replace bool) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	v, ok := t.get(i, sh, src)
+	v, ok := t.lookup(i, sh, src)
 	if !ok {
 		return false, nil
 	}

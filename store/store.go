@@ -19,14 +19,15 @@ type Store struct {
 	feedBacklog int
 	feed        atomic.Pointer[Feed] // nil until the first consumer asks for it
 
-	replica   atomic.Bool // see SetReplica; written with every shard locked
-	closed    atomic.Bool
-	closeOnce sync.Once
-	quit      chan struct{}
-	wg        sync.WaitGroup
-	sweepers  []sweeper
-	clock     clock
-	cmds      atomic.Uint64 // commands that lock no single shard (Keys, FlushAll, ...)
+	replica     atomic.Bool // see SetReplica; written with every shard locked
+	closed      atomic.Bool
+	noReadStats bool // Options.NoReadStats; next to closed, which Get also loads
+	closeOnce   sync.Once
+	quit        chan struct{}
+	wg          sync.WaitGroup
+	sweepers    []sweeper
+	clock       clock
+	cmds        atomic.Uint64 // commands that lock no single shard (Keys, FlushAll, ...)
 }
 
 // shard is one lock's worth of the keyspace.
@@ -103,6 +104,7 @@ func New(opts *Options) (*Store, error) {
 		shift:       uint(64 - bits.TrailingZeros(uint(n))),
 		notify:      o.Notify,
 		feedBacklog: o.FeedBacklog,
+		noReadStats: o.NoReadStats,
 		quit:        make(chan struct{}),
 	}
 	for i := range s.shards {
@@ -179,7 +181,9 @@ type Stats struct {
 }
 
 // Stats returns the store's counters. Each shard is read under its own lock,
-// so the figures are not one atomic snapshot while writes go on.
+// so the figures are not one atomic snapshot while writes go on. A store
+// created with [Options].NoReadStats reports no Hits or Misses, and leaves
+// Get and HGet out of Commands.
 func (s *Store) Stats() Stats {
 	st := Stats{Commands: s.cmds.Load()}
 	for i := range s.shards {

@@ -71,11 +71,15 @@ func (s *Store) Get(key string) (string, bool, error) {
 		if sh.seq.Load() == s0 {
 			switch {
 			case found == -2:
-				sh.fastMisses.Add(1)
+				if !s.noReadStats {
+					sh.fastMisses.Add(1)
+				}
 				return "", false, nil
 			case found >= 0 && sameKey(unsafe.String((*byte)(kp), len(key)), key):
 				if v.n&flagsTTL == 0 {
-					sh.fastHits.Add(1)
+					if !s.noReadStats {
+						sh.fastHits.Add(1)
+					}
 					return unsafe.String((*byte)(v.p), int(v.n)), true, nil
 				}
 				flagged = v
@@ -116,10 +120,12 @@ func (s *Store) getLocked(key string, h uint64, sh *shard) (string, bool, error)
 
 // countGet counts a GET once (Stats counts these reads as commands) and
 // returns its answer.
-func (*Store) countGet(sh *shard, val string, hit bool, err error) (string, bool, error) {
-	if hit {
+func (s *Store) countGet(sh *shard, val string, hit bool, err error) (string, bool, error) {
+	switch {
+	case s.noReadStats:
+	case hit:
 		sh.fastHits.Add(1)
-	} else {
+	default:
 		sh.fastMisses.Add(1)
 	}
 	return val, hit && err == nil, err
@@ -385,7 +391,13 @@ func (t *Tx) SetArgs(key, val string, a SetArgs) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	old, existed := t.get(i, sh, key)
+	var old value
+	var existed bool
+	if a.Get {
+		old, existed = t.lookup(i, sh, key) // the GET option counts as a read, as in Redis
+	} else {
+		old, existed = t.get(i, sh, key)
+	}
 	var prev string
 	if a.Get && existed {
 		if old.isHash() {
@@ -829,7 +841,7 @@ func (t *Tx) StrLen(key string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	v, ok := t.get(i, sh, key)
+	v, ok := t.lookup(i, sh, key)
 	switch {
 	case !ok:
 		return 0, nil
@@ -857,7 +869,7 @@ func (t *Tx) GetRange(key string, start, end int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	v, ok := t.get(i, sh, key)
+	v, ok := t.lookup(i, sh, key)
 	if !ok {
 		return "", nil
 	}

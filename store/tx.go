@@ -311,9 +311,11 @@ func (t *Tx) get(i int, sh *shard, key string) (value, bool) {
 // lookup is get for commands that count keyspace hits and misses.
 func (t *Tx) lookup(i int, sh *shard, key string) (value, bool) {
 	v, ok := t.get(i, sh, key)
-	if ok {
+	switch {
+	case t.s.noReadStats:
+	case ok:
 		sh.hits.Add(1)
-	} else {
+	default:
 		sh.misses.Add(1)
 	}
 	return v, ok
