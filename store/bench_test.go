@@ -381,42 +381,51 @@ func runMixed(s kv, seq []int32, total int) {
 	})
 }
 
-// BenchmarkAlternatingMix is BenchmarkMixed with the two implementations
-// loaded once, side by side, and run in turn, 1M operations each per round,
-// so that the machine's drift falls on both alike (the baseline's own mix
-// moved by up to 1.8x from one process to the next). It reports each one's
-// ns per operation and Ember's over the baseline's.
+// BenchmarkAlternatingMix is BenchmarkMixed with the implementations loaded
+// once, side by side, and run in turn, 1M operations each per round, so that
+// the machine's drift falls on all alike (the baseline's own mix moved by up
+// to 1.8x from one process to the next). A third store, created with
+// NoReadStats, shows what counting the reads costs. It reports each one's ns
+// per operation and each Ember's over the baseline's.
 func BenchmarkAlternatingMix(b *testing.B) {
 	d := data()
 	m := newMapKV()
 	e, done := impls[1].new(b)
 	defer done()
+	quiet, err := store.New(&store.Options{NoReadStats: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer quiet.Close()
 	for i, k := range d.keys {
 		m.Set(k, d.vals[i])
 		e.Set(k, d.vals[i])
+		_ = quiet.Set(k, d.vals[i])
 	}
 	runtime.GC()
+	stores := [3]kv{m, e, emberKV{quiet}}
 	for _, dist := range []struct {
 		name string
 		seq  []int32
 	}{{"uniform", d.uniform}, {"zipf", d.zipf}} {
 		b.Run("reads=90%,writes=10%,keys="+dist.name, func(b *testing.B) {
 			b.ReportAllocs()
-			var sums [2]time.Duration
+			var sums [3]time.Duration
 			rounds := 0
 			for b.Loop() {
-				for i, s := range [2]kv{m, e} {
+				for i, s := range stores {
 					start := time.Now()
 					runMixed(s, dist.seq, benchKeys)
 					sums[i] += time.Since(start)
 				}
 				rounds++
 			}
-			mapNs := float64(sums[0].Nanoseconds()) / float64(rounds*benchKeys)
-			emberNs := float64(sums[1].Nanoseconds()) / float64(rounds*benchKeys)
-			b.ReportMetric(mapNs, "map-ns/op")
-			b.ReportMetric(emberNs, "ember-ns/op")
-			b.ReportMetric(emberNs/mapNs, "ember/map")
+			ns := func(i int) float64 { return float64(sums[i].Nanoseconds()) / float64(rounds*benchKeys) }
+			b.ReportMetric(ns(0), "map-ns/op")
+			b.ReportMetric(ns(1), "ember-ns/op")
+			b.ReportMetric(ns(2), "ember-noreadstats-ns/op")
+			b.ReportMetric(ns(1)/ns(0), "ember/map")
+			b.ReportMetric(ns(2)/ns(0), "ember-noreadstats/map")
 		})
 	}
 }
