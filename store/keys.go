@@ -577,9 +577,20 @@ func (s *Store) Scan(cursor uint64, match string, count int64, typ string) ([]st
 			if at := v.deadline(); at != 0 && at <= now {
 				continue
 			}
-			if (match == "" || match == "*" || glob.Match(match, k)) && (typ == "" || strings.EqualFold(typ, v.typeName())) {
-				out = append(out, k)
+			if match != "" && match != "*" && !glob.Match(match, k) {
+				continue
 			}
+			if typ != "" {
+				// Redis type-checks a key with a read lookup, which counts
+				// a keyspace hit.
+				if !s.noReadStats {
+					sh.hits.Add(1)
+				}
+				if !strings.EqualFold(typ, v.typeName()) {
+					continue
+				}
+			}
+			out = append(out, k)
 		}
 		sh.mu.RUnlock()
 		if next != 0 {

@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/emberkv/ember/internal/resp/resptest"
@@ -662,6 +663,14 @@ type differ struct {
 	n      int        // commands compared
 	exact  bool       // compare TTL replies exactly (deadlines set in absolute time)
 	recent [][]string // the last commands, for failure messages
+	// base is the Store's Stats at the last reset, when Redis's were reset
+	// too. A SCAN or HSCAN loop counts keyspace hits per call (HSCAN) or per
+	// key type-checked (SCAN with TYPE), and the two sides make different
+	// numbers of calls, and Redis may return a key twice while its table
+	// rehashes: skipped counts what the loops added on each side, to be
+	// left out of the comparison (TestStats_KeyspaceHitsAsRedis pins them).
+	base    store.Stats
+	skipped struct{ hits, misses, redisHits, redisMisses uint64 }
 }
 
 func newDiffer(t *testing.T) *differ {
@@ -677,7 +686,38 @@ func newDiffer(t *testing.T) *differ {
 func (d *differ) reset() {
 	require.Equal(d.t, "+OK", d.rc.do(d.t, "FLUSHALL").String())
 	require.NoError(d.t, d.s.FlushAll())
+	require.Equal(d.t, "+OK", d.rc.do(d.t, "CONFIG", "RESETSTAT").String())
+	d.base = d.s.Stats()
+	d.skipped = struct{ hits, misses, redisHits, redisMisses uint64 }{}
 	d.recent = nil
+}
+
+// redisKeyspaceStats returns Redis's keyspace hits and misses (INFO stats).
+func (d *differ) redisKeyspaceStats() (hits, misses uint64) {
+	d.t.Helper()
+	info := d.rc.do(d.t, "INFO", "stats").str
+	field := func(name string) uint64 {
+		for _, line := range strings.Split(info, "\r\n") {
+			if v, ok := strings.CutPrefix(line, name+":"); ok {
+				n, err := strconv.ParseUint(v, 10, 64)
+				require.NoError(d.t, err, line)
+				return n
+			}
+		}
+		d.t.Fatalf("no %s in INFO stats", name)
+		return 0
+	}
+	return field("keyspace_hits"), field("keyspace_misses")
+}
+
+// checkStats compares the keyspace hits and misses counted since the last
+// reset, HSCAN loops left out, with Redis's INFO stats.
+func (d *differ) checkStats(context string) {
+	d.t.Helper()
+	rh, rm := d.redisKeyspaceStats()
+	st := d.s.Stats()
+	assert.Equal(d.t, rh-d.skipped.redisHits, st.Hits-d.base.Hits-d.skipped.hits, "%s: keyspace hits", context)
+	assert.Equal(d.t, rm-d.skipped.redisMisses, st.Misses-d.base.Misses-d.skipped.misses, "%s: keyspace misses", context)
 }
 
 // run sends args to both sides and reports a difference (and false) if the
@@ -707,6 +747,18 @@ func (d *differ) run(context string, args ...string) bool {
 func (d *differ) scanAll(context string, key, match, count, typ string) bool {
 	d.t.Helper()
 	d.n++
+	{ // see differ.skipped
+		rh, rm := d.redisKeyspaceStats()
+		st := d.s.Stats()
+		defer func() {
+			rh2, rm2 := d.redisKeyspaceStats()
+			st2 := d.s.Stats()
+			d.skipped.redisHits += rh2 - rh
+			d.skipped.redisMisses += rm2 - rm
+			d.skipped.hits += st2.Hits - st.Hits
+			d.skipped.misses += st2.Misses - st.Misses
+		}()
+	}
 	redisArgs := func(cursor string) []string {
 		var a []string
 		if key == "" {
@@ -1076,7 +1128,8 @@ func (g *diffGen) next() []string {
 }
 
 // TestRedisDiff_Random runs seeded random command sequences on a Store and on
-// redis-server and requires the same reply to every command. Set
+// redis-server and requires the same reply to every command, and the same
+// keyspace hits and misses at the end of each sequence. Set
 // EMBER_DIFF_SEED to replay one seed.
 func TestRedisDiff_Random(t *testing.T) {
 	d := newDiffer(t)
@@ -1104,6 +1157,7 @@ func TestRedisDiff_Random(t *testing.T) {
 				break
 			}
 		}
+		d.checkStats(context)
 	}
 	t.Logf("compared %d commands with redis-server", d.n)
 }
@@ -1435,5 +1489,6 @@ func TestRedisDiff_Transactions(t *testing.T) {
 			}
 		}
 	}
+	d.checkStats(context)
 	t.Logf("compared %d commands with redis-server", d.n)
 }

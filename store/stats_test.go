@@ -14,7 +14,8 @@ import (
 // INFO stats after each command on a fresh dataset {a: "1", h: {f: v}}
 // (taken with CONFIG RESETSTAT; "m" is a missing key). Redis counts every
 // read lookup (lookupKeyRead*, TYPE, TTL, EXISTS, COPY's source, SET's GET
-// option) and no write lookup.
+// option, and SCAN's type check of each key its MATCH lets through) and no
+// write lookup.
 func TestStats_KeyspaceHitsAsRedis(t *testing.T) {
 	for _, tc := range []struct {
 		cmd          string
@@ -57,6 +58,9 @@ func TestStats_KeyspaceHitsAsRedis(t *testing.T) {
 		{"RANDOMKEY", func(s *store.Store) error { _, _, err := s.RandomKey(); return err }, 0, 0},
 		{"KEYS *", func(s *store.Store) error { _, err := s.Keys("*"); return err }, 0, 0},
 		{"SCAN 0", func(s *store.Store) error { _, _, err := s.Scan(0, "", 10, ""); return err }, 0, 0},
+		{"SCAN 0 TYPE string", func(s *store.Store) error { _, _, err := s.Scan(0, "", 10, "string"); return err }, 2, 0},
+		{"SCAN 0 MATCH a TYPE string", func(s *store.Store) error { _, _, err := s.Scan(0, "a", 10, "string"); return err }, 1, 0},
+		{"SCAN 0 MATCH h TYPE string", func(s *store.Store) error { _, _, err := s.Scan(0, "h", 10, "string"); return err }, 1, 0},
 	} {
 		t.Run(tc.cmd, func(t *testing.T) {
 			s, err := store.New(nil)
