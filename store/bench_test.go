@@ -256,6 +256,31 @@ func BenchmarkGetZipf(b *testing.B) { benchGet(b, data().zipf, 0) }
 // store's clock).
 func BenchmarkGetTTL(b *testing.B) { benchGet(b, data().uniform, time.Hour) }
 
+// keyOrder is an order to read the dataset's keys in.
+type keyOrder struct {
+	name string
+	seq  []int32
+}
+
+// keyOrders returns the two orders the read benchmarks use: uniform and
+// Zipf(0.99).
+func keyOrders() []keyOrder {
+	d := data()
+	return []keyOrder{{"uniform", d.uniform}, {"zipf", d.zipf}}
+}
+
+// loadAll sets every key of the dataset in each of stores, side by side,
+// then collects the garbage the loading left.
+func loadAll(stores ...kv) {
+	d := data()
+	for i, k := range d.keys {
+		for _, s := range stores {
+			s.Set(k, d.vals[i])
+		}
+	}
+	runtime.GC()
+}
+
 // BenchmarkCallShapeGet reads the 1M keys in a uniform order and in a
 // Zipf(0.99) one from the baseline written three ways (the lookup inline in
 // the loop, behind a method call, behind the kv interface the other
@@ -269,16 +294,9 @@ func BenchmarkCallShapeGet(b *testing.B) {
 	m := newMapKV()
 	e, done := impls[1].new(b)
 	defer done()
-	for i, k := range d.keys {
-		m.Set(k, d.vals[i])
-		e.Set(k, d.vals[i])
-	}
+	loadAll(m, e)
 	var viaIface kv = m
-	runtime.GC()
-	for _, dist := range []struct {
-		name string
-		seq  []int32
-	}{{"uniform", d.uniform}, {"zipf", d.zipf}} {
+	for _, dist := range keyOrders() {
 		b.Run("keys="+dist.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var sink int
@@ -346,11 +364,7 @@ func (m *mapKV) getNoInline(k string) string {
 // Not b.RunParallel, whose shared counter the goroutines took turns at
 // every few operations under -benchtime Nx (see internal/split).
 func BenchmarkMixed(b *testing.B) {
-	d := data()
-	for _, dist := range []struct {
-		name string
-		seq  []int32
-	}{{"uniform", d.uniform}, {"zipf", d.zipf}} {
+	for _, dist := range keyOrders() {
 		b.Run("reads=90%,writes=10%,keys="+dist.name, func(b *testing.B) {
 			forImpls(b, func(b *testing.B, im impl) {
 				s, done := loaded(b, im)
@@ -388,7 +402,6 @@ func runMixed(s kv, seq []int32, total int) {
 // NoReadStats, shows what counting the reads costs. It reports each one's ns
 // per operation and each Ember's over the baseline's.
 func BenchmarkAlternatingMix(b *testing.B) {
-	d := data()
 	m := newMapKV()
 	e, done := impls[1].new(b)
 	defer done()
@@ -397,17 +410,9 @@ func BenchmarkAlternatingMix(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer quiet.Close()
-	for i, k := range d.keys {
-		m.Set(k, d.vals[i])
-		e.Set(k, d.vals[i])
-		_ = quiet.Set(k, d.vals[i])
-	}
-	runtime.GC()
 	stores := [3]kv{m, e, emberKV{quiet}}
-	for _, dist := range []struct {
-		name string
-		seq  []int32
-	}{{"uniform", d.uniform}, {"zipf", d.zipf}} {
+	loadAll(stores[:]...)
+	for _, dist := range keyOrders() {
 		b.Run("reads=90%,writes=10%,keys="+dist.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var sums [3]time.Duration

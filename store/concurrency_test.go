@@ -100,9 +100,10 @@ func TestStore_StatsCounts(t *testing.T) {
 }
 
 // TestStore_NoReadStats checks that a store created with NoReadStats counts
-// no hits or misses, through any read path (Get's without the lock and its
-// locked one, HGet, MGet and Exists), and leaves Get and HGet out of
-// Commands while it still counts the other commands.
+// no hits or misses, through any read path (Get of a plain value, Get of one
+// with a deadline, which counts on another path, HGet, MGet and Exists), and
+// leaves Get and HGet out of Commands while it still counts the other
+// commands.
 func TestStore_NoReadStats(t *testing.T) {
 	for _, noReadStats := range []bool{false, true} {
 		t.Run(fmt.Sprint("NoReadStats=", noReadStats), func(t *testing.T) {
@@ -110,7 +111,7 @@ func TestStore_NoReadStats(t *testing.T) {
 			require.NoError(t, err)
 			defer s.Close()
 			require.NoError(t, s.Set("a", "1"))
-			_, _, err = s.SetArgs("t", "1", store.SetArgs{EX: 100}) // Get reads it under the lock
+			_, _, err = s.SetArgs("t", "1", store.SetArgs{EX: 100}) // Get counts it in countGet
 			require.NoError(t, err)
 			_, err = s.HSet("h", "f", "v")
 			require.NoError(t, err)
