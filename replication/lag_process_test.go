@@ -151,14 +151,40 @@ func writePaced(s *store.Store, n, rate int) error {
 }
 
 // BenchmarkLagProcess measures write-to-visible lag with the follower in
-// another process, over loopback, at a paced 100k writes/s for one second.
+// another process, over loopback, at a paced 100k writes/s for one second,
+// two ways: cpus=shared lets both processes run on every CPU, as they do by
+// default, and cpus=split holds the leader's process to one CPU and the
+// follower's to another (taskset; skipped without it or with fewer than two
+// CPUs), as if each had a machine of its own. With both on every CPU, each
+// Go runtime counts every CPU as its own, and a collection in one process
+// puts its idle mark workers on the CPU the other process's goroutines were
+// about to use; the OS cannot tell those workers are idle work (see
+// golang/go#17969).
 func BenchmarkLagProcess(b *testing.B) {
+	b.Run("cpus=shared", func(b *testing.B) { benchLagProcess(b, nil) })
+	b.Run("cpus=split", func(b *testing.B) {
+		cpus, err := affinity(os.Getpid())
+		if err != nil || len(cpus) < 2 {
+			b.Skipf("needs taskset and two CPUs (%v, %v)", cpus, err)
+		}
+		setAffinity(b, os.Getpid(), cpus[:1])
+		defer setAffinity(b, os.Getpid(), cpus)
+		benchLagProcess(b, cpus[1:2])
+	})
+}
+
+// benchLagProcess is BenchmarkLagProcess with the follower process held to
+// childCPUs when that is not empty.
+func benchLagProcess(b *testing.B, childCPUs []string) {
 	const rate, n = 100_000, 100_000
 	for b.Loop() {
 		b.StopTimer()
 		ls := newStore(b, nil)
 		l, addr := startLeader(b, ls, nil)
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		if len(childCPUs) > 0 {
+			cmd = exec.Command("taskset", "-c", strings.Join(childCPUs, ","), os.Args[0], "-test.run=^$")
+		}
 		cmd.Env = append(os.Environ(), lagFollowerEnv+"="+addr, lagFollowerEnv+"_N="+strconv.Itoa(n))
 		out, err := cmd.StdoutPipe()
 		require.NoError(b, err)
@@ -181,6 +207,44 @@ func BenchmarkLagProcess(b *testing.B) {
 		b.ReportMetric(p999, "p99.9-µs")
 		b.StartTimer()
 	}
+}
+
+// affinity returns the CPUs the process pid may run on, as taskset lists
+// them ("0", "1", ...; ranges expanded).
+func affinity(pid int) ([]string, error) {
+	out, err := exec.Command("taskset", "-c", "-p", strconv.Itoa(pid)).Output()
+	if err != nil {
+		return nil, err
+	}
+	_, list, ok := strings.Cut(strings.TrimSpace(string(out)), ": ")
+	if !ok {
+		return nil, fmt.Errorf("taskset printed %q", out)
+	}
+	var cpus []string
+	for part := range strings.SplitSeq(list, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		if !isRange {
+			cpus = append(cpus, lo)
+			continue
+		}
+		from, err1 := strconv.Atoi(lo)
+		to, err2 := strconv.Atoi(hi)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("taskset printed %q", out)
+		}
+		for c := from; c <= to; c++ {
+			cpus = append(cpus, strconv.Itoa(c))
+		}
+	}
+	return cpus, nil
+}
+
+// setAffinity holds every thread of the process pid to cpus; the threads it
+// starts later inherit that.
+func setAffinity(tb testing.TB, pid int, cpus []string) {
+	tb.Helper()
+	out, err := exec.Command("taskset", "-a", "-c", "-p", strings.Join(cpus, ","), strconv.Itoa(pid)).CombinedOutput()
+	require.NoError(tb, err, "taskset: %s", out)
 }
 
 func plainFollower(addr string) error {
