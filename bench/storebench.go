@@ -123,18 +123,21 @@ func stringsTask(c *contender, d *dataset, rs *results, p *progress) error {
 			continue
 		}
 		p.detail(g.name)
-		misses := 0
+		// The timed loop goes on in the sequence where the warm-up stopped:
+		// op adds base itself. Calling op through a second closure that
+		// added it took Ember's GET from 227-230 to 278-293 ns (the map's
+		// less), in alternating loops in one process.
+		misses, base := 0, 0
 		op := func(i int) {
-			if !sess.Get(d.keys[g.seq[i%n]]) {
+			if !sess.Get(d.keys[g.seq[(base+i)%n]]) {
 				misses++
 			}
 		}
 		finish := func() { misses += sess.Sync() }
 		runtime.GC()
 		w := loop(warmup(), n, op, finish)
-		misses = 0
-		base := w.ops
-		sp := loop(*flagDuration, 1<<62, func(i int) { op(base + i) }, finish)
+		misses, base = 0, w.ops
+		sp := loop(*flagDuration, 1<<62, op, finish)
 		hits := 1 - float64(misses)/float64(sp.ops)
 		rs.add(workloadByName(g.name), c.name, sp.perSec(), allocsOf(c, sp),
 			map[string]float64{"hit_ratio": hits}, asyncHitNote(s, hits))
@@ -250,9 +253,9 @@ func hashTask(c *contender, d *dataset, rs *results, p *progress) error {
 	b.Sync()
 
 	p.detail("hget")
-	misses := 0
+	misses, base := 0, 0 // as in stringsTask's GETs: no second closure
 	op := func(i int) {
-		j := int(d.uniform[i%len(d.uniform)]) % n
+		j := int(d.uniform[(base+i)%len(d.uniform)]) % n
 		if !h.HGet(d.keys[j/hashFields], d.fields[j%hashFields]) {
 			misses++
 		}
@@ -260,9 +263,8 @@ func hashTask(c *contender, d *dataset, rs *results, p *progress) error {
 	finish := func() { misses += sess.Sync() }
 	runtime.GC()
 	w := loop(warmup(), n, op, finish)
-	misses = 0
-	base := w.ops
-	sp = loop(*flagDuration, 1<<62, func(i int) { op(base + i) }, finish)
+	misses, base = 0, w.ops
+	sp = loop(*flagDuration, 1<<62, op, finish)
 	rs.add(workloadByName("hget"), c.name, sp.perSec(), allocsOf(c, sp),
 		map[string]float64{"hit_ratio": 1 - float64(misses)/float64(sp.ops)}, "")
 	return nil
