@@ -100,6 +100,47 @@ func TestStore_ReplicaExpiry(t *testing.T) {
 	})
 }
 
+// TestStore_GetAtDeadline reads keys on a replica, where no sweeper removes
+// them, one millisecond before their deadline and at it: a string whose
+// deadline is packed into its value (the common case) and one too long for
+// that (kept in a box). Each read counts as a hit before and a miss at the
+// deadline.
+func TestStore_GetAtDeadline(t *testing.T) {
+	long := strings.Repeat("v", 600<<10) // too long to pack a deadline with
+	for _, val := range []string{"short", long} {
+		t.Run(fmt.Sprintf("len=%d", len(val)), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s, err := store.New(nil)
+				require.NoError(t, err)
+				defer s.Close()
+				require.NoError(t, s.SetReplica(true))
+				at := time.Now().UnixMilli() + 1000
+				require.NoError(t, s.Apply("SET", "k", val, "PXAT", strconv.FormatInt(at, 10)))
+
+				time.Sleep(999 * time.Millisecond)
+				require.Equal(t, at-1, time.Now().UnixMilli())
+				before := s.Stats()
+				v, ok, err := s.Get("k")
+				require.NoError(t, err)
+				assert.True(t, ok, "visible a millisecond before its deadline")
+				assert.Equal(t, val, v)
+				after := s.Stats()
+				assert.Equal(t, before.Hits+1, after.Hits)
+				assert.Equal(t, before.Misses, after.Misses)
+
+				time.Sleep(time.Millisecond)
+				v, ok, err = s.Get("k")
+				require.NoError(t, err)
+				assert.False(t, ok, "gone at its deadline")
+				assert.Empty(t, v)
+				last := s.Stats()
+				assert.Equal(t, after.Hits, last.Hits)
+				assert.Equal(t, after.Misses+1, last.Misses)
+			})
+		})
+	}
+}
+
 func TestStore_ReplicaRecordsNothing(t *testing.T) {
 	s, err := store.New(nil)
 	require.NoError(t, err)

@@ -82,6 +82,24 @@ func (s *Store) Get(key string) (string, bool, error) {
 					}
 					return unsafe.String((*byte)(v.p), int(v.n)), true, nil
 				}
+				if v.n&(flagBoxed|flagHash) == 0 {
+					// A string with its deadline packed in n (flagTimed),
+					// answered here as getValue and countGet would: one
+					// call, the clock, instead of three. BenchmarkGetTTL
+					// over the baseline's GET, 6 alternating processes:
+					// 1.11-1.68 (median 1.48) -> 1.08-1.49 (1.30). What
+					// is left is the clock's reading (see clock).
+					if int64(v.n&timedAtMask) <= s.nowMs() {
+						if !s.noReadStats {
+							sh.fastMisses.Add(1)
+						}
+						return "", false, nil
+					}
+					if !s.noReadStats {
+						sh.fastHits.Add(1)
+					}
+					return unsafe.String((*byte)(v.p), int(v.n>>timedAtBits&timedLenMask)), true, nil
+				}
 				flagged = v
 			}
 			// Otherwise another key with the same meta (one in 2^32 probes)
