@@ -100,10 +100,10 @@ func TestStore_StatsCounts(t *testing.T) {
 }
 
 // TestStore_NoReadStats checks that a store created with NoReadStats counts
-// no hits or misses, through any read path (Get of a plain value, Get of one
-// with a deadline, which counts on another path, HGet, MGet and Exists), and
-// leaves Get and HGet out of Commands while it still counts the other
-// commands.
+// no hits or misses, through any read path (Get of a plain value, of one
+// with its deadline packed in it, and of one too long for that, which Get
+// counts on the slow path, HGet, MGet and Exists), and leaves Get and HGet
+// out of Commands while it still counts the other commands.
 func TestStore_NoReadStats(t *testing.T) {
 	for _, noReadStats := range []bool{false, true} {
 		t.Run(fmt.Sprint("NoReadStats=", noReadStats), func(t *testing.T) {
@@ -111,11 +111,13 @@ func TestStore_NoReadStats(t *testing.T) {
 			require.NoError(t, err)
 			defer s.Close()
 			require.NoError(t, s.Set("a", "1"))
-			_, _, err = s.SetArgs("t", "1", store.SetArgs{EX: 100}) // Get counts it in countGet
+			_, _, err = s.SetArgs("t", "1", store.SetArgs{EX: 100})
+			require.NoError(t, err)
+			_, _, err = s.SetArgs("boxed", strings.Repeat("v", 600<<10), store.SetArgs{EX: 100})
 			require.NoError(t, err)
 			_, err = s.HSet("h", "f", "v")
 			require.NoError(t, err)
-			for _, k := range []string{"a", "t", "missing"} {
+			for _, k := range []string{"a", "t", "boxed", "missing"} {
 				_, _, err = s.Get(k)
 				require.NoError(t, err)
 			}
@@ -134,11 +136,11 @@ func TestStore_NoReadStats(t *testing.T) {
 			if noReadStats {
 				assert.Zero(t, st.Hits)
 				assert.Zero(t, st.Misses)
-				assert.Equal(t, uint64(5), st.Commands, "SET, SET EX, HSET, MGET, EXISTS")
+				assert.Equal(t, uint64(6), st.Commands, "SET, two SET EX, HSET, MGET, EXISTS")
 			} else {
-				assert.Equal(t, uint64(6), st.Hits, "Get a and t, both HGets of h, MGet a, Exists a")
+				assert.Equal(t, uint64(7), st.Hits, "Get a, t and boxed, both HGets of h, MGet a, Exists a")
 				assert.Equal(t, uint64(1+1+1+1), st.Misses, "Get, HGet, MGet and Exists of missing")
-				assert.Equal(t, uint64(11), st.Commands)
+				assert.Equal(t, uint64(13), st.Commands)
 			}
 		})
 	}

@@ -214,14 +214,7 @@ func (s *Store) HGet(key, field string) (val string, ok bool, err error) {
 		val, ok = v.hash().get(field)
 	}
 	sh.mu.RUnlock()
-	// One counter update per read: Stats counts these reads as commands.
-	switch {
-	case s.noReadStats:
-	case found:
-		sh.fastHits.Add(1)
-	default:
-		sh.fastMisses.Add(1)
-	}
+	s.countRead(sh, found) // one counter update per read
 	return val, ok, err
 }
 

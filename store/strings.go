@@ -71,15 +71,11 @@ func (s *Store) Get(key string) (string, bool, error) {
 		if sh.seq.Load() == s0 {
 			switch {
 			case found == -2:
-				if !s.noReadStats {
-					sh.fastMisses.Add(1)
-				}
+				s.countRead(sh, false)
 				return "", false, nil
 			case found >= 0 && sameKey(unsafe.String((*byte)(kp), len(key)), key):
 				if v.n&flagsTTL == 0 {
-					if !s.noReadStats {
-						sh.fastHits.Add(1)
-					}
+					s.countRead(sh, true)
 					return unsafe.String((*byte)(v.p), int(v.n)), true, nil
 				}
 				if v.n&(flagBoxed|flagHash) == 0 {
@@ -90,14 +86,10 @@ func (s *Store) Get(key string) (string, bool, error) {
 					// 1.11-1.68 (median 1.48) -> 1.08-1.49 (1.30). What
 					// is left is the clock's reading (see clock).
 					if int64(v.n&timedAtMask) <= s.nowMs() {
-						if !s.noReadStats {
-							sh.fastMisses.Add(1)
-						}
+						s.countRead(sh, false)
 						return "", false, nil
 					}
-					if !s.noReadStats {
-						sh.fastHits.Add(1)
-					}
+					s.countRead(sh, true)
 					return unsafe.String((*byte)(v.p), int(v.n>>timedAtBits&timedLenMask)), true, nil
 				}
 				flagged = v
@@ -136,9 +128,16 @@ func (s *Store) getLocked(key string, h uint64, sh *shard) (string, bool, error)
 	return s.countGet(sh, val, hit, err)
 }
 
-// countGet counts a GET once (Stats counts these reads as commands) and
-// returns its answer.
+// countGet counts a GET once and returns its answer.
 func (s *Store) countGet(sh *shard, val string, hit bool, err error) (string, bool, error) {
+	s.countRead(sh, hit)
+	return val, hit && err == nil, err
+}
+
+// countRead counts a GET or HGET as a keyspace hit or miss, which Stats
+// also counts as a command, unless the store has Options.NoReadStats. It
+// inlines, so Get's calls with a constant compile to one atomic add.
+func (s *Store) countRead(sh *shard, hit bool) {
 	switch {
 	case s.noReadStats:
 	case hit:
@@ -146,7 +145,6 @@ func (s *Store) countGet(sh *shard, val string, hit bool, err error) (string, bo
 	default:
 		sh.fastMisses.Add(1)
 	}
-	return val, hit && err == nil, err
 }
 
 // getValue answers GET for v, the value of a key (found is false when the
