@@ -711,7 +711,7 @@ func (d *differ) redisKeyspaceStats() (hits, misses uint64) {
 }
 
 // checkStats compares the keyspace hits and misses counted since the last
-// reset, HSCAN loops left out, with Redis's INFO stats.
+// reset, SCAN and HSCAN loops left out, with Redis's INFO stats.
 func (d *differ) checkStats(context string) {
 	d.t.Helper()
 	rh, rm := d.redisKeyspaceStats()
