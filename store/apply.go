@@ -81,8 +81,8 @@ func (s *Store) applySet(key, val string, at int64) (done bool, err error) {
 	}
 	j := sh.tab.find(key, h)
 	if at == 0 && j >= 0 && sh.tab.swapSameLength(j, val) {
+		sh.lockedCmds++
 		sh.mu.Unlock()
-		sh.cmds.Add(1)
 		return true, nil
 	}
 	if j < 0 {
@@ -100,8 +100,8 @@ func (s *Store) applySet(key, val string, at int64) (done bool, err error) {
 		sh.tab.insertNew(key, h, newString(val, at))
 	}
 	s.setDeadlineLocked(i, key, h, old, at)
+	sh.lockedCmds++
 	sh.unlock()
-	sh.cmds.Add(1)
 	return true, nil
 }
 

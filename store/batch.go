@@ -92,7 +92,7 @@ func (p *Pipeline) Exec() error {
 		}
 	}
 	first := t.first()
-	first.cmds.Add(uint64(len(ops) - 1)) // end counts one
+	first.lockedCmds += uint64(len(ops) - 1) // end counts one; held: see shard.lockedCmds
 	return firstErr
 }
 

@@ -112,8 +112,8 @@ func (s *Store) hsetOne(key, field, val string) (added int64, done bool, err err
 		f.append(b, 1, false)
 		sh.scratch = keepScratch(b)
 	}
+	sh.lockedCmds++
 	sh.mu.Unlock()
-	sh.cmds.Add(1)
 	return added, true, nil
 }
 

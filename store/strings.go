@@ -213,8 +213,8 @@ func (s *Store) Set(key, val string) error {
 		f.append(b, 1, false)
 		sh.scratch = keepScratch(b)
 	}
+	sh.lockedCmds++
 	sh.mu.Unlock()
-	sh.cmds.Add(1)
 	if s.notify != nil {
 		s.notify('$', "set", key)
 	}
@@ -382,8 +382,8 @@ func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
 		f.append(b, 1, false)
 		sh.scratch = keepScratch(b)
 	}
+	sh.lockedCmds++
 	sh.unlock()
-	sh.cmds.Add(1)
 	if s.notify != nil {
 		s.notify('$', "set", key)
 		if n == 1 {

@@ -225,7 +225,11 @@ func (t *Tx) startLocked() error {
 // are still held, then the locks are released and the notifications sent.
 func (s *Store) end(t *Tx) {
 	first := t.first()
-	if first != nil {
+	switch {
+	case first == nil:
+	case t.write:
+		first.lockedCmds++ // held: see shard.lockedCmds
+	default:
 		first.cmds.Add(1)
 	}
 	if t.feed != nil {
