@@ -497,6 +497,43 @@ func BenchmarkHGet(b *testing.B) {
 	})
 }
 
+// BenchmarkHGetParallel reads fields of 100k hashes of 10 fields from
+// GOMAXPROCS goroutines at once (b.RunParallel: ns/op is wall time over all
+// of them), in a uniform and a Zipf order: unlike GET, HGET reads under its
+// shard's lock, so this is where readers of one shard meet.
+func BenchmarkHGetParallel(b *testing.B) {
+	d := data()
+	fields := make([]string, hashFields)
+	for i := range fields {
+		fields[i] = fmt.Sprintf("field:%d", i)
+	}
+	forImpls(b, func(b *testing.B, im impl) {
+		s, done := im.new(b)
+		defer done()
+		for j := range hashKeys * hashFields {
+			s.HSet(d.keys[j/hashFields], fields[j%hashFields], d.vals[j])
+		}
+		runtime.GC()
+		for _, dist := range keyOrders() {
+			b.Run("keys="+dist.name, func(b *testing.B) {
+				var g atomic.Int64
+				b.ReportAllocs()
+				b.RunParallel(func(pb *testing.PB) {
+					i := int(g.Add(1)) * 7919
+					for pb.Next() {
+						j := int(dist.seq[i%benchKeys]) % (hashKeys * hashFields)
+						if _, ok := s.HGet(d.keys[j/hashFields], fields[j%hashFields]); !ok {
+							b.Error("miss")
+							return
+						}
+						i++
+					}
+				})
+			})
+		}
+	})
+}
+
 func heapInuse() uint64 {
 	runtime.GC()
 	runtime.GC()

@@ -197,7 +197,7 @@ func (s *Store) HGet(key, field string) (val string, ok bool, err error) {
 	}
 	h := hashKey(key)
 	sh := &s.shards[s.indexOf(h)]
-	sh.mu.RLock()
+	sh.mu.Lock()
 	v, found := sh.tab.get(key, h)
 	switch {
 	case !found:
@@ -213,7 +213,7 @@ func (s *Store) HGet(key, field string) (val string, ok bool, err error) {
 	default:
 		val, ok = v.hash().get(field)
 	}
-	sh.mu.RUnlock()
+	sh.mu.Unlock()
 	s.countRead(sh, found) // one counter update per read
 	return val, ok, err
 }

@@ -465,12 +465,12 @@ func (s *Store) RandomKey() (key string, ok bool, err error) {
 	// started) map order.
 	for j := range n {
 		sh := &s.shards[(start+j)%n]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		k, ok := sh.tab.random(func(v value) bool {
 			at := v.deadline()
 			return at == 0 || at > now
 		})
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 		if ok {
 			return k, true, nil
 		}
@@ -489,9 +489,9 @@ func (s *Store) DBSize() (int64, error) {
 	var n int64
 	for i := range s.shards {
 		sh := &s.shards[i]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		n += int64(sh.tab.len())
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 	}
 	return n, nil
 }
@@ -569,7 +569,7 @@ func (s *Store) Scan(cursor uint64, match string, count int64, typ string) ([]st
 	for seen < int(count) {
 		i := s.index0(cursor)
 		sh := &s.shards[i]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		keys, next := scanHashed(sh.tab.all, cursor, int(count)-seen)
 		seen += len(keys)
 		typeChecked := uint64(0)
@@ -589,7 +589,7 @@ func (s *Store) Scan(cursor uint64, match string, count int64, typ string) ([]st
 			}
 			out = append(out, k)
 		}
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 		// Redis type-checks each key with a read lookup, which counts a
 		// keyspace hit.
 		if typeChecked > 0 && !s.noReadStats {

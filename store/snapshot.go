@@ -23,7 +23,7 @@ type Entry struct {
 // feed's effects are absolute, so applying one twice changes nothing). It
 // starts the feed if it has not started.
 //
-// Shards are copied one at a time under their read lock, and fn is called
+// Shards are copied one at a time under their lock, and fn is called
 // without any lock held; fn must not keep Entry.Fields beyond the call. If fn
 // returns an error, Snapshot stops and returns it. The consumer must read the
 // feed from the returned offset before the backlog moves past it.
@@ -38,7 +38,7 @@ func (s *Store) Snapshot(fn func(e Entry) error) (int64, error) {
 	for i := range s.shards {
 		sh := &s.shards[i]
 		batch, fields = batch[:0], fields[:0]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		sh.tab.all(func(k string, v value) bool {
 			e := Entry{Key: k, ExpireAt: v.deadline()}
 			if v.isHash() {
@@ -52,7 +52,7 @@ func (s *Store) Snapshot(fn func(e Entry) error) (int64, error) {
 			batch = append(batch, e)
 			return true
 		})
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 		for _, e := range batch {
 			if err := fn(e); err != nil {
 				return 0, err

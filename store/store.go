@@ -32,12 +32,17 @@ type Store struct {
 
 // shard is one lock's worth of the keyspace.
 type shard struct {
-	mu sync.RWMutex
-	// lockedCmds counts the commands of writers, which increment it while
-	// they hold mu, on mu's cache line, which taking the lock has just
-	// brought to their CPU: a plain add instead of a locked one on the
-	// counters' line, which the other CPU's reads keep taking back. Guarded
-	// by mu.
+	// mu is held by every writer and by the reads that do not take the
+	// lock-free path (hashes, values read in more than one word, Scan,
+	// snapshots). A Mutex rather than an RWMutex: a write then takes two
+	// locked instructions instead of four, and the reads the lock serves
+	// lost nothing measurable (2 goroutines' HGET on 100k hashes, and on one
+	// hash, where the RWMutex's reader count moved between the CPUs anyway).
+	mu sync.Mutex
+	// lockedCmds counts the commands of whoever holds mu, who increments it
+	// on mu's cache line, which taking the lock has just brought to its CPU:
+	// a plain add instead of a locked one on the counters' line, which the
+	// other CPU's reads keep taking back. Guarded by mu.
 	lockedCmds uint64
 	_          [64]byte // keeps seq off mu's cache line, which every writer writes
 	// seq is odd while a writer changes the table in a way a reader could
@@ -194,11 +199,11 @@ func (s *Store) Stats() Stats {
 	st := Stats{Commands: s.cmds.Load()}
 	for i := range s.shards {
 		sh := &s.shards[i]
-		sh.mu.RLock()
+		sh.mu.Lock()
 		st.Keys += int64(sh.tab.len())
 		st.Expires += int64(sh.exp.live)
 		st.Commands += sh.lockedCmds
-		sh.mu.RUnlock()
+		sh.mu.Unlock()
 		fh, fm := sh.fastHits.Load(), sh.fastMisses.Load()
 		st.Hits += sh.hits.Load() + fh
 		st.Misses += sh.misses.Load() + fm

@@ -115,16 +115,16 @@ func (s *Store) getSlow(key string, h uint64, sh *shard, flagged value) (string,
 	return s.countGet(sh, val, hit, err)
 }
 
-// getLocked is Get under the shard's read lock, for when the read without it
+// getLocked is Get under the shard's lock, for when the read without it
 // cannot be trusted.
 func (s *Store) getLocked(key string, h uint64, sh *shard) (string, bool, error) {
 	if s.closed.Load() {
 		return "", false, ErrClosed
 	}
-	sh.mu.RLock()
+	sh.mu.Lock()
 	v, found := sh.tab.get(key, h)
 	val, hit, err := s.getValue(v, found)
-	sh.mu.RUnlock()
+	sh.mu.Unlock()
 	return s.countGet(sh, val, hit, err)
 }
 

@@ -49,7 +49,7 @@ type table struct {
 // reader (Store.Get) reads the shard's seq, then every word it needs with
 // atomic loads, then seq again before it compares a candidate key's bytes (so
 // it never follows a pointer torn from its length) and before it answers a
-// miss; if seq moved it looks again under the read lock. When seq did not
+// miss; if seq moved it looks again under the lock. When seq did not
 // move, what it read was the table's state at some instant.
 type tableView struct {
 	slots []slot

@@ -87,7 +87,7 @@ func (s *Store) begin1(t *Tx, key string, write bool) error {
 	if write {
 		sh.lock()
 	} else {
-		sh.mu.RLock()
+		sh.mu.Lock()
 	}
 	if err := t.startLocked(); err != nil {
 		t.unlockAll()
@@ -154,7 +154,7 @@ func (t *Tx) lockAll() {
 			if sh := &t.s.shards[w*64+b]; t.write {
 				sh.lock()
 			} else {
-				sh.mu.RLock()
+				sh.mu.Lock()
 			}
 		}
 	}
@@ -166,7 +166,7 @@ func (t *Tx) unlockAll() {
 		if sh := &t.s.shards[t.one]; t.write {
 			sh.unlock()
 		} else {
-			sh.mu.RUnlock()
+			sh.mu.Unlock()
 		}
 		return
 	}
@@ -177,7 +177,7 @@ func (t *Tx) unlockAll() {
 			if sh := &t.s.shards[w*64+b]; t.write {
 				sh.unlock()
 			} else {
-				sh.mu.RUnlock()
+				sh.mu.Unlock()
 			}
 		}
 	}
@@ -225,12 +225,8 @@ func (t *Tx) startLocked() error {
 // are still held, then the locks are released and the notifications sent.
 func (s *Store) end(t *Tx) {
 	first := t.first()
-	switch {
-	case first == nil:
-	case t.write:
+	if first != nil {
 		first.lockedCmds++ // held: see shard.lockedCmds
-	default:
-		first.cmds.Add(1)
 	}
 	if t.feed != nil {
 		t.feed.append(t.eff, t.neff, true)
