@@ -459,10 +459,7 @@ const hashKeys, hashFields = 100_000, 10
 // BenchmarkHSet fills 100k hashes of 10 fields, one field per call.
 func BenchmarkHSet(b *testing.B) {
 	d := data()
-	fields := make([]string, hashFields)
-	for i := range fields {
-		fields[i] = fmt.Sprintf("field:%d", i)
-	}
+	fields := hashFieldNames()
 	forImpls(b, func(b *testing.B, im impl) {
 		benchFill(b, im, hashKeys*hashFields, func(s kv, j int) {
 			s.HSet(d.keys[j/hashFields], fields[j%hashFields], d.vals[j])
@@ -470,20 +467,34 @@ func BenchmarkHSet(b *testing.B) {
 	})
 }
 
-// BenchmarkHGet reads fields of 100k hashes of 10 fields.
-func BenchmarkHGet(b *testing.B) {
-	d := data()
+// hashFieldNames returns the field names of the hash benchmarks.
+func hashFieldNames() []string {
 	fields := make([]string, hashFields)
 	for i := range fields {
 		fields[i] = fmt.Sprintf("field:%d", i)
 	}
+	return fields
+}
+
+// loadedHashes returns a store of im holding 100k hashes of the 10 fields
+// in fields, collected after the load.
+func loadedHashes(im impl, b *testing.B, fields []string) (kv, func()) {
+	d := data()
+	s, done := im.new(b)
+	for j := range hashKeys * hashFields {
+		s.HSet(d.keys[j/hashFields], fields[j%hashFields], d.vals[j])
+	}
+	runtime.GC()
+	return s, done
+}
+
+// BenchmarkHGet reads fields of 100k hashes of 10 fields.
+func BenchmarkHGet(b *testing.B) {
+	d := data()
+	fields := hashFieldNames()
 	forImpls(b, func(b *testing.B, im impl) {
-		s, done := im.new(b)
+		s, done := loadedHashes(im, b, fields)
 		defer done()
-		for j := range hashKeys * hashFields {
-			s.HSet(d.keys[j/hashFields], fields[j%hashFields], d.vals[j])
-		}
-		runtime.GC()
 		b.ReportAllocs()
 		b.ResetTimer()
 		i := 0
@@ -503,17 +514,10 @@ func BenchmarkHGet(b *testing.B) {
 // shard's lock, so this is where readers of one shard meet.
 func BenchmarkHGetParallel(b *testing.B) {
 	d := data()
-	fields := make([]string, hashFields)
-	for i := range fields {
-		fields[i] = fmt.Sprintf("field:%d", i)
-	}
+	fields := hashFieldNames()
 	forImpls(b, func(b *testing.B, im impl) {
-		s, done := im.new(b)
+		s, done := loadedHashes(im, b, fields)
 		defer done()
-		for j := range hashKeys * hashFields {
-			s.HSet(d.keys[j/hashFields], fields[j%hashFields], d.vals[j])
-		}
-		runtime.GC()
 		for _, dist := range keyOrders() {
 			b.Run("keys="+dist.name, func(b *testing.B) {
 				var g atomic.Int64
