@@ -81,7 +81,7 @@ func (s *Store) applySet(key, val string, at int64) (done bool, err error) {
 	}
 	j := sh.tab.find(key, h)
 	if at == 0 && j >= 0 && sh.tab.swapSameLength(j, val) {
-		sh.lockedCmds++
+		sh.cmds++
 		sh.mu.Unlock()
 		return true, nil
 	}
@@ -100,7 +100,7 @@ func (s *Store) applySet(key, val string, at int64) (done bool, err error) {
 		sh.tab.insertNew(key, h, newString(val, at))
 	}
 	s.setDeadlineLocked(i, key, h, old, at)
-	sh.lockedCmds++
+	sh.cmds++
 	sh.unlock()
 	return true, nil
 }

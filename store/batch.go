@@ -92,7 +92,7 @@ func (p *Pipeline) Exec() error {
 		}
 	}
 	first := t.first()
-	first.lockedCmds += uint64(len(ops) - 1) // end counts one; held: see shard.lockedCmds
+	first.cmds += uint64(len(ops) - 1) // end counts one; held: see shard.cmds
 	return firstErr
 }
 

@@ -112,7 +112,7 @@ func (s *Store) hsetOne(key, field, val string) (added int64, done bool, err err
 		f.append(b, 1, false)
 		sh.scratch = keepScratch(b)
 	}
-	sh.lockedCmds++
+	sh.cmds++
 	sh.mu.Unlock()
 	return added, true, nil
 }

@@ -572,7 +572,6 @@ func (s *Store) Scan(cursor uint64, match string, count int64, typ string) ([]st
 		sh.mu.Lock()
 		keys, next := scanHashed(sh.tab.all, cursor, int(count)-seen)
 		seen += len(keys)
-		typeChecked := uint64(0)
 		for _, k := range keys {
 			v, _ := sh.tab.get(k, hashKey(k))
 			if at := v.deadline(); at != 0 && at <= now {
@@ -582,7 +581,11 @@ func (s *Store) Scan(cursor uint64, match string, count int64, typ string) ([]st
 				continue
 			}
 			if typ != "" {
-				typeChecked++
+				// Redis type-checks each key with a read lookup, which
+				// counts a keyspace hit.
+				if !s.noReadStats {
+					sh.hits++
+				}
 				if !strings.EqualFold(typ, v.typeName()) {
 					continue
 				}
@@ -590,11 +593,6 @@ func (s *Store) Scan(cursor uint64, match string, count int64, typ string) ([]st
 			out = append(out, k)
 		}
 		sh.mu.Unlock()
-		// Redis type-checks each key with a read lookup, which counts a
-		// keyspace hit.
-		if typeChecked > 0 && !s.noReadStats {
-			sh.hits.Add(typeChecked)
-		}
 		if next != 0 {
 			return out, next, nil
 		}

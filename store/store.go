@@ -39,12 +39,12 @@ type shard struct {
 	// lost nothing measurable (2 goroutines' HGET on 100k hashes, and on one
 	// hash, where the RWMutex's reader count moved between the CPUs anyway).
 	mu sync.Mutex
-	// lockedCmds counts the commands of whoever holds mu, who increments it
-	// on mu's cache line, which taking the lock has just brought to its CPU:
-	// a plain add instead of a locked one on the counters' line, which the
+	// cmds counts the commands of whoever holds mu, who increments it on
+	// mu's cache line, which taking the lock has just brought to its CPU: a
+	// plain add instead of a locked one on the line of fastHits, which the
 	// other CPU's reads keep taking back. Guarded by mu.
-	lockedCmds uint64
-	_          [64]byte // keeps seq off mu's cache line, which every writer writes
+	cmds uint64
+	_    [64]byte // keeps seq off mu's cache line, which every writer writes
 	// seq is odd while a writer changes the table in a way a reader could
 	// see half done: lock makes it odd and unlock even again, around every
 	// write but one, Set of a string of the same length over a plain
@@ -58,11 +58,14 @@ type shard struct {
 	tab     table       // the keys and their values
 	exp     expiryIndex // the keys that have a deadline
 	scratch []byte      // effect encoding buffer for transactions holding this shard
+	// Keyspace hits and misses of the reads made holding mu, and keys
+	// removed at their deadline.
+	hits, misses, expired uint64
 
-	// Counters, updated without the lock. Get and HGet count only fastHits
-	// or fastMisses (each atomic add costs a read a memory barrier), which
+	// The lock-free reads' counters: Get and HGet count only fastHits or
+	// fastMisses (each atomic add costs a read a memory barrier), which
 	// Stats adds to hits, misses and commands.
-	hits, misses, cmds, expired, fastHits, fastMisses atomic.Uint64
+	fastHits, fastMisses atomic.Uint64
 
 	_ [64]byte // keeps the next shard's lock off this shard's counters' cache line
 }
@@ -202,14 +205,15 @@ func (s *Store) Stats() Stats {
 		sh.mu.Lock()
 		st.Keys += int64(sh.tab.len())
 		st.Expires += int64(sh.exp.live)
-		st.Commands += sh.lockedCmds
+		st.Commands += sh.cmds
+		st.Hits += sh.hits
+		st.Misses += sh.misses
+		st.Expired += sh.expired
 		sh.mu.Unlock()
 		fh, fm := sh.fastHits.Load(), sh.fastMisses.Load()
-		st.Hits += sh.hits.Load() + fh
-		st.Misses += sh.misses.Load() + fm
+		st.Hits += fh
+		st.Misses += fm
 		st.Commands += fh + fm
-		st.Expired += sh.expired.Load()
-		st.Commands += sh.cmds.Load()
 	}
 	return st
 }

@@ -213,7 +213,7 @@ func (s *Store) Set(key, val string) error {
 		f.append(b, 1, false)
 		sh.scratch = keepScratch(b)
 	}
-	sh.lockedCmds++
+	sh.cmds++
 	sh.mu.Unlock()
 	if s.notify != nil {
 		s.notify('$', "set", key)
@@ -382,7 +382,7 @@ func (s *Store) setExpiring(key, val string, a SetArgs) (done bool, err error) {
 		f.append(b, 1, false)
 		sh.scratch = keepScratch(b)
 	}
-	sh.lockedCmds++
+	sh.cmds++
 	sh.unlock()
 	if s.notify != nil {
 		s.notify('$', "set", key)

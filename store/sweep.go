@@ -125,7 +125,7 @@ func (s *Store) sweepShard(i int, now int64) int64 {
 			}
 		}
 		if n > 0 {
-			sh.expired.Add(uint64(n))
+			sh.expired += uint64(n)
 			if f != nil {
 				f.append(eff, n, false)
 			}

@@ -226,7 +226,7 @@ func (t *Tx) startLocked() error {
 func (s *Store) end(t *Tx) {
 	first := t.first()
 	if first != nil {
-		first.lockedCmds++ // held: see shard.lockedCmds
+		first.cmds++ // held: see shard.cmds
 	}
 	if t.feed != nil {
 		t.feed.append(t.eff, t.neff, true)
@@ -299,7 +299,7 @@ func (t *Tx) get(i int, sh *shard, key string) (value, bool) {
 		if t.write {
 			t.touch(i, sh, key)
 			t.remove(i, sh, key, v)
-			sh.expired.Add(1)
+			sh.expired++
 			t.rec("DEL", key)
 			t.note('x', "expired", key)
 		}
@@ -314,9 +314,9 @@ func (t *Tx) lookup(i int, sh *shard, key string) (value, bool) {
 	switch {
 	case t.s.noReadStats:
 	case ok:
-		sh.hits.Add(1)
+		sh.hits++
 	default:
-		sh.misses.Add(1)
+		sh.misses++
 	}
 	return v, ok
 }
