@@ -188,8 +188,8 @@ func BenchmarkLeader_Write(b *testing.B) {
 }
 
 // timedWrites is BenchmarkLeader_Write's clocked part: b.N SETs on ls from
-// writers goroutines, each with its share and its own run of keys, and no
-// counter shared by the writers (which b.RunParallel has: see
+// writers goroutines, which take runs of keys in chunks from a counter
+// shared once per chunk (b.RunParallel's is shared every few writes: see
 // internal/split). l is the Leader with a follower attached, or nil.
 func timedWrites(b *testing.B, ls *store.Store, l *replication.Leader, writers int) {
 	keys := benchKeys()
@@ -200,10 +200,8 @@ func timedWrites(b *testing.B, ls *store.Store, l *replication.Leader, writers i
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	split.Run(writers, b.N, func(g, n int) {
-		i := (g + 1) * 7919
-		for range n {
-			i++
+	split.Run(writers, b.N, func(_, from, to int) {
+		for i := from; i < to; i++ {
 			if err := ls.Set(keys.at(i&(1<<18-1)), benchValue); err != nil {
 				b.Error(err)
 				return

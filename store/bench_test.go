@@ -358,11 +358,12 @@ func (m *mapKV) getNoInline(k string) string {
 }
 
 // BenchmarkMixed runs 90% GET and 10% SET of existing keys from one
-// goroutine per P, each doing an equal share of b.N from its own place in
-// the sequence.
+// goroutine per P, which take b.N's operations in chunks of 1024 from one
+// counter, so that all of them are busy until the last chunk (see
+// internal/split).
 //
 // Not b.RunParallel, whose shared counter the goroutines took turns at
-// every few operations under -benchtime Nx (see internal/split).
+// every few operations under -benchtime Nx.
 func BenchmarkMixed(b *testing.B) {
 	for _, dist := range keyOrders() {
 		b.Run("reads=90%,writes=10%,keys="+dist.name, func(b *testing.B) {
@@ -378,19 +379,19 @@ func BenchmarkMixed(b *testing.B) {
 }
 
 // runMixed runs total operations of BenchmarkMixed's 90/10 mix on s, over
-// the keys in the order of seq, from one goroutine per P.
+// the keys in the order of seq, from one goroutine per P, which take the
+// operations in chunks (see internal/split): operation i reads or writes key
+// seq[i], and every tenth is a write.
 func runMixed(s kv, seq []int32, total int) {
 	d := data()
-	split.Run(runtime.GOMAXPROCS(0), total, func(g, n int) {
-		i := (g + 1) * 7919
-		for range n {
+	split.Run(runtime.GOMAXPROCS(0), total, func(_, from, to int) {
+		for i := from; i < to; i++ {
 			k := seq[i%benchKeys]
 			if i%10 == 0 {
 				s.Set(d.keys[k], d.vals[(k+1)%benchKeys])
 			} else {
 				s.Get(d.keys[k])
 			}
-			i++
 		}
 	})
 }
